@@ -1,0 +1,1 @@
+"""Expense approvals in Slack on Azure Durable Functions."""

@@ -1,0 +1,385 @@
+"""The approval domain: requests, decisions, ids and the shapes of workflow results.
+
+Pure Python with no I/O, so the orchestrator (which must stay deterministic), the HTTP API and
+the Slack listeners can all share one definition of what a valid request or decision is.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+ORCHESTRATOR_NAME = "approval_workflow"
+DECISION_EVENT = "approval_response"
+SEND_REQUEST_ACTIVITY = "send_approval_request"
+PROCESS_APPROVAL_ACTIVITY = "process_approval"
+ESCALATE_ACTIVITY = "escalate_approval"
+
+APPROVAL_ID_PREFIX = "approval-"
+
+DEFAULT_REQUEST_TYPE = "expense_approval"
+DEFAULT_REQUESTER = "anonymous"
+DEFAULT_DESCRIPTION = "Expense approval request"
+DEFAULT_TIMEOUT_SECONDS = 10 * 60
+# Python durable timers are documented up to 6 days; longer waits need chained timers.
+MAX_TIMEOUT_SECONDS = 6 * 24 * 60 * 60
+MAX_AMOUNT = 1_000_000_000_000.0
+
+MAX_REQUEST_TYPE_LENGTH = 64
+MAX_REQUESTER_LENGTH = 256
+MAX_DESCRIPTION_LENGTH = 2000
+MAX_APPROVER_LENGTH = 256
+MAX_COMMENTS_LENGTH = 2000
+
+ESCALATION_REASON = "No response within timeout period"
+ESCALATION_TARGET = "Sent to senior management"
+
+_REQUEST_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_SLACK_ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,31}$")
+_INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
+
+
+class InvalidRequest(ValueError):
+    """An approval request that cannot be started; `field` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class InvalidDecision(ValueError):
+    """A decision payload that must never count as an approval or a denial."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- ids -----------------------------------------------------------------------------------------
+
+
+def approval_id_for(instance_id: str) -> str:
+    """The user-facing approval id of an orchestration instance."""
+    return APPROVAL_ID_PREFIX + instance_id
+
+
+def instance_id_from_approval_id(text: str) -> str:
+    """The instance id behind `approval-<id>` or a bare `<id>`; ValueError if it cannot be one."""
+    if not isinstance(text, str):
+        raise ValueError("approval id must be a string")
+    candidate = text.strip()
+    if candidate.startswith(APPROVAL_ID_PREFIX):
+        candidate = candidate[len(APPROVAL_ID_PREFIX):]
+    if not _INSTANCE_ID_PATTERN.fullmatch(candidate):
+        raise ValueError(f"not an approval id: {text!r}")
+    return candidate
+
+
+# --- time ----------------------------------------------------------------------------------------
+
+
+def utc_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a literal Z, seconds precision (the README's format)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Inverse of utc_timestamp (accepts any ISO 8601 form with Z or an offset)."""
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+# --- field checks --------------------------------------------------------------------------------
+
+
+def _check_text(field: str, value: Any, *, min_length: int, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidRequest(field, "must be a string")
+    if min_length and not value.strip():
+        raise InvalidRequest(field, "must not be empty")
+    if len(value) > max_length:
+        raise InvalidRequest(field, f"must be at most {max_length} characters")
+    return value
+
+
+def _check_amount(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidRequest("amount", "must be a number")
+    amount = float(value)
+    if not math.isfinite(amount) or amount <= 0:
+        raise InvalidRequest("amount", "must be a positive finite number")
+    if amount > MAX_AMOUNT:
+        raise InvalidRequest("amount", f"must be at most {MAX_AMOUNT:.0f}")
+    return amount
+
+
+def _check_timeout_seconds(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequest("timeout_seconds", "must be a whole number of seconds")
+    if value <= 0:
+        raise InvalidRequest("timeout_seconds", "must be greater than 0")
+    if value > MAX_TIMEOUT_SECONDS:
+        raise InvalidRequest(
+            "timeout_seconds",
+            f"must be at most {MAX_TIMEOUT_SECONDS} seconds (6 days, the longest durable timer)",
+        )
+    return value
+
+
+def _check_slack_id(field: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _SLACK_ID_PATTERN.fullmatch(value):
+        raise InvalidRequest(field, "must be a Slack user id such as U012ABCDEF")
+    return value
+
+
+# --- the request ---------------------------------------------------------------------------------
+
+_INPUT_KEYS = {
+    "requestType": "request_type",
+    "amount": "amount",
+    "requester": "requester",
+    "requesterSlackId": "requester_slack_id",
+    "description": "description",
+    "timeoutSeconds": "timeout_seconds",
+}
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """What someone asks to have approved, validated on construction."""
+
+    request_type: str = DEFAULT_REQUEST_TYPE
+    amount: float | None = None
+    requester: str = DEFAULT_REQUESTER
+    requester_slack_id: str | None = None
+    description: str = DEFAULT_DESCRIPTION
+    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+
+    def __post_init__(self) -> None:
+        request_type = _check_text(
+            "request_type", self.request_type, min_length=1, max_length=MAX_REQUEST_TYPE_LENGTH
+        )
+        if not _REQUEST_TYPE_PATTERN.fullmatch(request_type):
+            raise InvalidRequest("request_type", "must be snake_case, e.g. expense_approval")
+        object.__setattr__(self, "amount", _check_amount(self.amount))
+        _check_text("requester", self.requester, min_length=1, max_length=MAX_REQUESTER_LENGTH)
+        _check_slack_id("requester_slack_id", self.requester_slack_id)
+        _check_text("description", self.description, min_length=0, max_length=MAX_DESCRIPTION_LENGTH)
+        _check_timeout_seconds(self.timeout_seconds)
+
+    @property
+    def display_type(self) -> str:
+        """`expense_approval` -> `ExpenseApproval`, as the README's outputs show it."""
+        return pascal_case(self.request_type)
+
+    @property
+    def timeout_minutes(self) -> int | float:
+        """The timeout in minutes: whole when it is whole, else rounded to 2 decimals."""
+        minutes = self.timeout_seconds / 60
+        return int(minutes) if minutes.is_integer() else round(minutes, 2)
+
+    def to_input(self) -> dict[str, Any]:
+        """The orchestrator input (JSON-ready, camelCase keys)."""
+        return {
+            "requestType": self.request_type,
+            "amount": self.amount,
+            "requester": self.requester,
+            "requesterSlackId": self.requester_slack_id,
+            "description": self.description,
+            "timeoutSeconds": self.timeout_seconds,
+        }
+
+    @classmethod
+    def from_input(cls, data: Mapping[str, Any] | str) -> "ApprovalRequest":
+        """Read an orchestrator input (dict, or the JSON text the durable client may deliver)."""
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                raise InvalidRequest("input", "is not valid JSON") from exc
+        if not isinstance(data, Mapping):
+            raise InvalidRequest("input", "must be a JSON object")
+        unknown = sorted(set(data) - set(_INPUT_KEYS))
+        if unknown:
+            raise InvalidRequest(unknown[0], "is not a known field")
+        values = {field: data[key] for key, field in _INPUT_KEYS.items() if key in data}
+        return cls(**values)
+
+
+def pascal_case(snake: str) -> str:
+    """`expense_approval` -> `ExpenseApproval`."""
+    return "".join(part[:1].upper() + part[1:] for part in snake.split("_") if part)
+
+
+# --- the decision --------------------------------------------------------------------------------
+
+_DECISION_KEYS = frozenset({"approved", "approver", "comments", "slackUserId"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A human's approve/deny answer; only a valid one can decide a request."""
+
+    approved: bool
+    approver: str
+    comments: str = ""
+    slack_user_id: str | None = None
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> "Decision":
+        """Parse an `approval_response` event payload strictly (dict, or JSON text of a dict)."""
+        if isinstance(payload, (str, bytes)):
+            try:
+                payload = json.loads(payload)
+            except ValueError as exc:
+                raise InvalidDecision("payload is not valid JSON") from exc
+        if not isinstance(payload, Mapping):
+            raise InvalidDecision("payload must be a JSON object")
+        unknown = sorted(str(key) for key in set(payload) - _DECISION_KEYS)
+        if unknown:
+            raise InvalidDecision(f"unknown field(s): {', '.join(unknown)}")
+
+        approved = payload.get("approved")
+        if not isinstance(approved, bool):
+            raise InvalidDecision("approved must be true or false")
+
+        approver = payload.get("approver")
+        if not isinstance(approver, str) or not approver.strip():
+            raise InvalidDecision("approver is required (a non-empty string)")
+        if len(approver) > MAX_APPROVER_LENGTH:
+            raise InvalidDecision(f"approver must be at most {MAX_APPROVER_LENGTH} characters")
+
+        comments = payload.get("comments")
+        if comments is None:
+            comments = ""
+        if not isinstance(comments, str):
+            raise InvalidDecision("comments must be a string")
+        if len(comments) > MAX_COMMENTS_LENGTH:
+            raise InvalidDecision(f"comments must be at most {MAX_COMMENTS_LENGTH} characters")
+
+        slack_user_id = payload.get("slackUserId")
+        if slack_user_id is not None and (
+            not isinstance(slack_user_id, str) or not _SLACK_ID_PATTERN.fullmatch(slack_user_id)
+        ):
+            raise InvalidDecision("slackUserId must be a Slack user id such as U012ABCDEF")
+
+        return cls(approved=approved, approver=approver, comments=comments, slack_user_id=slack_user_id)
+
+    def to_payload(self) -> dict[str, Any]:
+        """The event payload that from_payload reads back."""
+        payload: dict[str, Any] = {
+            "approved": self.approved,
+            "approver": self.approver,
+            "comments": self.comments,
+        }
+        if self.slack_user_id is not None:
+            payload["slackUserId"] = self.slack_user_id
+        return payload
+
+    @property
+    def status(self) -> str:
+        return STATUS_APPROVED if self.approved else STATUS_DENIED
+
+    def approval_record(self, decided_at: datetime) -> dict[str, Any]:
+        """The README's `approval` object."""
+        record: dict[str, Any] = {
+            "approved": self.approved,
+            "comments": self.comments,
+            "approver": self.approver,
+            "timestamp": utc_timestamp(decided_at),
+        }
+        if self.slack_user_id is not None:
+            record["slackUserId"] = self.slack_user_id
+        return record
+
+
+# --- outputs -------------------------------------------------------------------------------------
+
+STATUS_APPROVED = "Approved"
+STATUS_DENIED = "Denied"
+STATUS_ESCALATED = "Escalated"
+FINAL_STATUSES = (STATUS_APPROVED, STATUS_DENIED, STATUS_ESCALATED)
+
+
+def _request_summary(request: ApprovalRequest, approval_id: str) -> dict[str, Any]:
+    return {
+        "approvalId": approval_id,
+        "amount": request.amount,
+        "requester": request.requester,
+        "description": request.description,
+    }
+
+
+def decision_output(
+    request: ApprovalRequest, approval_id: str, decision: Decision, decided_at: datetime
+) -> dict[str, Any]:
+    """The orchestration output for an approved or denied request (README fields first)."""
+    return {
+        "requestType": request.display_type,
+        "status": decision.status,
+        "approval": decision.approval_record(decided_at),
+        **_request_summary(request, approval_id),
+        "decidedAt": utc_timestamp(decided_at),
+    }
+
+
+def escalated_output(
+    request: ApprovalRequest, approval_id: str, escalated_at: datetime
+) -> dict[str, Any]:
+    """The orchestration output when nobody decided before the deadline."""
+    return {
+        "requestType": request.display_type,
+        "status": STATUS_ESCALATED,
+        "reason": ESCALATION_REASON,
+        "escalation": ESCALATION_TARGET,
+        "timeoutMinutes": request.timeout_minutes,
+        **_request_summary(request, approval_id),
+        "timeoutSeconds": request.timeout_seconds,
+        "escalatedAt": utc_timestamp(escalated_at),
+    }
+
+
+# --- custom status -------------------------------------------------------------------------------
+
+STAGE_SENDING_REQUEST = "sending_request"
+STAGE_WAITING = "waiting_for_approval"
+STAGE_PROCESSING = "processing_decision"
+STAGE_ESCALATING = "escalating"
+STAGE_DONE = "done"
+
+
+def workflow_status(
+    stage: str,
+    approval_id: str,
+    deadline: datetime,
+    *,
+    message: Mapping[str, Any] | None = None,
+    requester_slack_id: str | None = None,
+    invalid_responses: int = 0,
+    last_invalid_response: str | None = None,
+) -> dict[str, Any]:
+    """The orchestration's custom status, which the Slack listeners and the HTTP API read."""
+    return {
+        "stage": stage,
+        "approvalId": approval_id,
+        "deadline": utc_timestamp(deadline),
+        "message": dict(message) if message is not None else None,
+        "requesterSlackId": requester_slack_id,
+        "invalidResponses": invalid_responses,
+        "lastInvalidResponse": last_invalid_response,
+    }
