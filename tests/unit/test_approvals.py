@@ -1,0 +1,235 @@
+"""The approval domain: what counts as a valid request and decision, and the result shapes."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.approvals import (
+    MAX_TIMEOUT_SECONDS,
+    ApprovalRequest,
+    Decision,
+    InvalidDecision,
+    InvalidRequest,
+    approval_id_for,
+    decision_output,
+    escalated_output,
+    instance_id_from_approval_id,
+    parse_timestamp,
+    pascal_case,
+    utc_timestamp,
+    workflow_status,
+)
+
+DECIDED_AT = datetime(2025, 9, 19, 16, 45, 30, 123456, tzinfo=timezone.utc)
+
+
+def test_approval_ids_round_trip_with_or_without_prefix():
+    instance_id = "0123456789abcdef0123456789abcdef"
+    assert approval_id_for(instance_id) == "approval-" + instance_id
+    assert instance_id_from_approval_id(approval_id_for(instance_id)) == instance_id
+    assert instance_id_from_approval_id(instance_id) == instance_id
+
+
+@pytest.mark.parametrize("text", ["", "approval-", "a/b", "x?y", "approval-a#b", " ", "@entity"])
+def test_malformed_approval_ids_are_rejected(text):
+    with pytest.raises(ValueError):
+        instance_id_from_approval_id(text)
+
+
+@pytest.mark.parametrize(
+    "snake, pascal",
+    [("expense_approval", "ExpenseApproval"), ("expense", "Expense"), ("time_off_request", "TimeOffRequest")],
+)
+def test_request_type_is_shown_in_pascal_case(snake, pascal):
+    assert pascal_case(snake) == pascal
+    assert ApprovalRequest(request_type=snake).display_type == pascal
+
+
+def test_a_request_with_no_arguments_uses_the_defaults():
+    request = ApprovalRequest()
+    assert request.request_type == "expense_approval"
+    assert request.timeout_seconds == 600
+    assert request.timeout_minutes == 10
+    assert request.amount is None
+
+
+def test_request_input_round_trips_as_dict_and_as_json_text():
+    request = ApprovalRequest(
+        amount=5000,
+        requester="alice@company.com",
+        requester_slack_id="U123",
+        description="Conference attendance",
+        timeout_seconds=900,
+    )
+    data = request.to_input()
+    assert data == {
+        "requestType": "expense_approval",
+        "amount": 5000.0,
+        "requester": "alice@company.com",
+        "requesterSlackId": "U123",
+        "description": "Conference attendance",
+        "timeoutSeconds": 900,
+    }
+    assert ApprovalRequest.from_input(data) == request
+    assert ApprovalRequest.from_input(json.dumps(data)) == request
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"amount": 0}, "amount"),
+        ({"amount": -5}, "amount"),
+        ({"amount": math.inf}, "amount"),
+        ({"amount": math.nan}, "amount"),
+        ({"amount": "5000"}, "amount"),
+        ({"amount": True}, "amount"),
+        ({"amount": 1e13}, "amount"),
+        ({"timeout_seconds": 0}, "timeout_seconds"),
+        ({"timeout_seconds": -1}, "timeout_seconds"),
+        ({"timeout_seconds": MAX_TIMEOUT_SECONDS + 1}, "timeout_seconds"),
+        ({"timeout_seconds": 1.5}, "timeout_seconds"),
+        ({"timeout_seconds": True}, "timeout_seconds"),
+        ({"request_type": "Expense Approval"}, "request_type"),
+        ({"request_type": ""}, "request_type"),
+        ({"request_type": 7}, "request_type"),
+        ({"requester": ""}, "requester"),
+        ({"requester": "x" * 257}, "requester"),
+        ({"requester": None}, "requester"),
+        ({"description": "x" * 2001}, "description"),
+        ({"requester_slack_id": "not an id"}, "requester_slack_id"),
+    ],
+)
+def test_invalid_requests_name_the_field(kwargs, field):
+    with pytest.raises(InvalidRequest) as caught:
+        ApprovalRequest(**kwargs)
+    assert caught.value.field == field
+
+
+def test_the_longest_timeout_is_six_days():
+    assert ApprovalRequest(timeout_seconds=MAX_TIMEOUT_SECONDS).timeout_seconds == 6 * 24 * 3600
+
+
+@pytest.mark.parametrize("data", ["not json", "[1, 2]", {"unexpected": 1}, 5])
+def test_malformed_orchestrator_input_is_rejected(data):
+    with pytest.raises(InvalidRequest):
+        ApprovalRequest.from_input(data)
+
+
+def test_a_decision_parses_from_a_dict_and_from_the_json_text_the_client_delivers():
+    payload = {"approved": True, "comments": "Approved by manager", "approver": "manager@company.com"}
+    expected = Decision(approved=True, approver="manager@company.com", comments="Approved by manager")
+    assert Decision.from_payload(payload) == expected
+    assert Decision.from_payload(json.dumps(payload)) == expected
+
+
+def test_comments_default_to_empty_and_slack_user_id_is_kept():
+    decision = Decision.from_payload({"approved": False, "approver": "m@c.com", "slackUserId": "U42"})
+    assert decision == Decision(approved=False, approver="m@c.com", comments="", slack_user_id="U42")
+    assert Decision.from_payload(decision.to_payload()) == decision
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        "null",
+        "",
+        "not json",
+        "[true]",
+        '"{\\"approved\\": true, \\"approver\\": \\"m\\"}"',  # encoded one time too many
+        42,
+        [],
+        {},
+        {"approved": "true", "approver": "m@c.com"},
+        {"approved": 1, "approver": "m@c.com"},
+        {"approved": None, "approver": "m@c.com"},
+        {"approver": "m@c.com"},
+        {"approved": True},
+        {"approved": True, "approver": ""},
+        {"approved": True, "approver": "   "},
+        {"approved": True, "approver": 7},
+        {"approved": True, "approver": "x" * 257},
+        {"approved": True, "approver": "m@c.com", "comments": 3},
+        {"approved": True, "approver": "m@c.com", "comments": "x" * 2001},
+        {"approved": True, "approver": "m@c.com", "slackUserId": "nope"},
+        {"approved": True, "approver": "m@c.com", "amount": 10},
+    ],
+)
+def test_anything_but_a_valid_decision_is_rejected(payload):
+    with pytest.raises(InvalidDecision):
+        Decision.from_payload(payload)
+
+
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.text(), st.lists(st.integers()),
+                 st.dictionaries(st.text(max_size=12), st.one_of(st.text(), st.integers(), st.none()))))
+def test_no_payload_without_a_real_boolean_approves(payload):
+    try:
+        decision = Decision.from_payload(payload)
+    except InvalidDecision:
+        return
+    assert isinstance(decision.approved, bool)
+
+
+def test_decision_output_has_the_readme_fields_and_extras():
+    request = ApprovalRequest(amount=5000, requester="alice@company.com", description="Conference")
+    decision = Decision(approved=True, approver="manager@company.com", comments="Approved by manager")
+    output = decision_output(request, "approval-abc", decision, DECIDED_AT)
+    assert output == {
+        "requestType": "ExpenseApproval",
+        "status": "Approved",
+        "approval": {
+            "approved": True,
+            "comments": "Approved by manager",
+            "approver": "manager@company.com",
+            "timestamp": "2025-09-19T16:45:30Z",
+        },
+        "approvalId": "approval-abc",
+        "amount": 5000.0,
+        "requester": "alice@company.com",
+        "description": "Conference",
+        "decidedAt": "2025-09-19T16:45:30Z",
+    }
+    denial = Decision(approved=False, approver="m@c.com", slack_user_id="U9")
+    denied = decision_output(request, "approval-abc", denial, DECIDED_AT)
+    assert denied["status"] == "Denied"
+    assert denied["approval"]["slackUserId"] == "U9"
+
+
+def test_escalated_output_has_the_readme_fields_and_extras():
+    request = ApprovalRequest(timeout_seconds=15 * 60)
+    output = escalated_output(request, "approval-abc", DECIDED_AT)
+    assert {k: output[k] for k in ("requestType", "status", "reason", "escalation", "timeoutMinutes")} == {
+        "requestType": "ExpenseApproval",
+        "status": "Escalated",
+        "reason": "No response within timeout period",
+        "escalation": "Sent to senior management",
+        "timeoutMinutes": 15,
+    }
+    assert output["escalatedAt"] == "2025-09-19T16:45:30Z"
+    assert output["approvalId"] == "approval-abc"
+    assert escalated_output(ApprovalRequest(timeout_seconds=10), "a", DECIDED_AT)["timeoutMinutes"] == 0.17
+
+
+def test_timestamps_are_utc_with_z_and_parse_back():
+    plus_two = timezone(timedelta(hours=2))
+    assert utc_timestamp(datetime(2025, 1, 1, 12, 0, tzinfo=plus_two)) == "2025-01-01T10:00:00Z"
+    assert parse_timestamp("2025-01-01T10:00:00Z") == datetime(2025, 1, 1, 10, tzinfo=timezone.utc)
+
+
+def test_workflow_status_shape():
+    status = workflow_status("waiting_for_approval", "approval-abc", DECIDED_AT, requester_slack_id="U1")
+    assert status == {
+        "stage": "waiting_for_approval",
+        "approvalId": "approval-abc",
+        "deadline": "2025-09-19T16:45:30Z",
+        "message": None,
+        "requesterSlackId": "U1",
+        "invalidResponses": 0,
+        "lastInvalidResponse": None,
+    }
