@@ -1,0 +1,58 @@
+"""One Slack HTTP request in, one response out: settings, app, adapter and Bolt wired together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.config import ConfigError, slack_settings
+from bot.slack.adapter import PlainResponse, from_bolt_response, json_response, to_bolt_request
+from bot.slack.app import slack_app
+
+log = logging.getLogger(__name__)
+
+
+async def handle_slack_request(
+    body: bytes,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    durable_client: Any,
+) -> PlainResponse:
+    """Dispatch a Slack command or interaction to the Bolt app.
+
+    Not configured or misconfigured Slack answers 503 with the reason; nothing here ever lets a
+    traceback reach the caller.
+    """
+    try:
+        settings = slack_settings()
+    except ConfigError as error:
+        log.error("Slack is misconfigured: %s", error)
+        return json_response(503, f"Slack is misconfigured: {error}")
+    if settings is None:
+        return json_response(503, "Slack is not configured (SLACK_BOT_TOKEN is not set)")
+
+    try:
+        request = to_bolt_request(body, headers, query, {"durable_client": durable_client})
+    except Exception:  # Bolt could not even read the body: only a signed request earns a 400
+        if not _signed(settings.signing_secret, body, headers):
+            return json_response(401, "invalid request")
+        log.warning("unreadable Slack request body", exc_info=True)
+        return json_response(400, "unreadable request body")
+
+    try:
+        response = await slack_app(settings).async_dispatch(request)
+    except Exception:
+        log.exception("Slack request failed")
+        return json_response(500, "internal error")
+    return from_bolt_response(response)
+
+
+def _signed(secret: str, body: bytes, headers: Mapping[str, str]) -> bool:
+    lowered = {name.lower(): value for name, value in headers.items()}
+    try:
+        return SignatureVerifier(secret).is_valid_request(body, lowered)
+    except ValueError:
+        return False

@@ -1,0 +1,43 @@
+"""slack_sdk Web API clients built from settings: one for activities, one for the ack path."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import SlackSettings
+
+# Activities may wait out a 429's Retry-After; the durable retry policy wraps all of this.
+ACTIVITY_TIMEOUT_SECONDS = 10
+# The ack path has 3 s in total, so its client never sleeps for a rate limit.
+ACK_PATH_TIMEOUT_SECONDS = 2
+
+
+def activity_client(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncWebClient:
+    """A client that retries rate limits (after Retry-After), 5xx and connection errors."""
+    kwargs = {"base_url": settings.api_url} if settings.api_url else {}
+    return AsyncWebClient(
+        token=settings.bot_token,
+        timeout=timeout,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+        **kwargs,
+    )
+
+
+def ack_path_client(settings: SlackSettings) -> AsyncWebClient:
+    """The Bolt app's client: short timeout, retries only a dropped connection."""
+    kwargs = {"base_url": settings.api_url} if settings.api_url else {}
+    return AsyncWebClient(
+        token=settings.bot_token,
+        timeout=ACK_PATH_TIMEOUT_SECONDS,
+        retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+        **kwargs,
+    )
