@@ -1,0 +1,18 @@
+"""Registers the approval orchestrator with the Functions host."""
+
+from __future__ import annotations
+
+from typing import Any, Generator
+
+import azure.durable_functions as df
+
+from bot.approvals import ORCHESTRATOR_NAME
+from bot.workflow import orchestrator
+
+bp = df.Blueprint()
+
+
+@bp.orchestration_trigger(context_name="context", orchestration=ORCHESTRATOR_NAME)
+def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
+    """Orchestrator trigger for `approval_workflow` (the logic lives in bot.workflow.orchestrator)."""
+    return (yield from orchestrator.approval_workflow(context))

@@ -1,0 +1,213 @@
+"""The approval orchestration: send the request, then the first valid decision or the deadline wins.
+
+Deterministic by construction: time comes from `context.current_utc_datetime`, and every side
+effect happens in an activity. It is replayed from history many times, so it must not do I/O.
+
+Buffered events (SDK issue #507): an `approval_response` raised while nobody waits on it is
+buffered by the SDK and handed again to *every* later wait on that name. A garbled payload
+buffered like that would come back forever. So from the first instruction on, a wait for the
+decision is always open: the request is sent while a wait is already racing it, and after each
+invalid payload a fresh wait is opened in the same step, before the next event is read. As a
+second guard the number of invalid payloads is bounded; past the bound only the deadline counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generator
+
+import azure.durable_functions as df
+
+from bot.approvals import (
+    DECISION_EVENT,
+    ESCALATE_ACTIVITY,
+    PROCESS_APPROVAL_ACTIVITY,
+    SEND_REQUEST_ACTIVITY,
+    STAGE_DONE,
+    STAGE_ESCALATING,
+    STAGE_PROCESSING,
+    STAGE_SENDING_REQUEST,
+    STAGE_WAITING,
+    ApprovalRequest,
+    Decision,
+    InvalidDecision,
+    approval_id_for,
+    decision_output,
+    escalated_output,
+    utc_timestamp,
+    workflow_status,
+)
+
+logger = logging.getLogger(__name__)
+
+# Activities talk to Slack: retry transient failures (2 s apart, 5 attempts in all).
+ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=5)
+
+# After this many invalid decision payloads the orchestration stops listening and waits for the
+# deadline only, so no payload (buffered or not) can keep it busy forever.
+MAX_INVALID_RESPONSES = 50
+
+MAX_ERROR_LENGTH = 300
+
+
+@dataclass
+class _Progress:
+    """What the orchestration has seen so far; rebuilt identically on every replay."""
+
+    request: ApprovalRequest
+    approval_id: str
+    deadline: datetime
+    stage: str = STAGE_SENDING_REQUEST
+    message: dict[str, Any] | None = None
+    invalid_responses: int = 0
+    last_invalid_response: str | None = None
+    notification_error: str | None = None
+
+    @property
+    def listening(self) -> bool:
+        return self.invalid_responses < MAX_INVALID_RESPONSES
+
+    def status(self) -> dict[str, Any]:
+        status = workflow_status(
+            self.stage,
+            self.approval_id,
+            self.deadline,
+            message=self.message,
+            requester_slack_id=self.request.requester_slack_id,
+            invalid_responses=self.invalid_responses,
+            last_invalid_response=self.last_invalid_response,
+        )
+        if self.notification_error is not None:
+            status["notificationError"] = self.notification_error
+        return status
+
+    def read_decision(self, payload: Any) -> Decision | None:
+        """The decision in a payload, or None (recorded) if it is not a valid one."""
+        try:
+            return Decision.from_payload(payload)
+        except InvalidDecision as invalid:
+            self.invalid_responses += 1
+            self.last_invalid_response = invalid.message
+            return None
+
+
+def _short_error(error: BaseException) -> str:
+    """The first line of an activity failure, without the serialized details after it."""
+    text = str(error).strip()
+    first_line = text.splitlines()[0].strip() if text else type(error).__name__
+    return first_line[:MAX_ERROR_LENGTH]
+
+
+def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
+    """Orchestrator `approval_workflow`: one request in, exactly one outcome out."""
+    request = ApprovalRequest.from_input(context.get_input())
+    approval_id = approval_id_for(context.instance_id)
+    deadline = context.current_utc_datetime + timedelta(seconds=request.timeout_seconds)
+    progress = _Progress(request=request, approval_id=approval_id, deadline=deadline)
+    context.set_custom_status(progress.status())
+
+    send = context.call_activity_with_retry(
+        SEND_REQUEST_ACTIVITY,
+        ACTIVITY_RETRY,
+        {
+            "approvalId": approval_id,
+            "instanceId": context.instance_id,
+            "request": request.to_input(),
+            "deadline": utc_timestamp(deadline),
+        },
+    )
+    wait = context.wait_for_external_event(DECISION_EVENT)
+    decision: Decision | None = None
+    decided_at: datetime | None = None
+
+    # 1. Send the request while already listening, so an early decision is never buffered.
+    while decision is None and progress.listening and not send.is_completed:
+        winner = yield context.task_any([send, wait])
+        if winner is wait:
+            decision = progress.read_decision(wait.result)
+            if decision is None:
+                wait = context.wait_for_external_event(DECISION_EVENT)
+                context.set_custom_status(progress.status())
+            else:
+                decided_at = context.current_utc_datetime
+    try:
+        progress.message = yield send
+    except Exception as error:  # retries exhausted: keep going, the decision can still arrive
+        progress.notification_error = _short_error(error)
+        if not context.is_replaying:
+            logger.warning("%s: sending the request failed: %s", approval_id, progress.notification_error)
+
+    # 2. Wait for a valid decision or the deadline, with one timer for the whole wait.
+    if decision is None:
+        progress.stage = STAGE_WAITING
+        context.set_custom_status(progress.status())
+        timer = context.create_timer(deadline)
+        while decision is None and progress.listening:
+            winner = yield context.task_any([wait, timer])
+            if winner is timer:
+                break
+            decision = progress.read_decision(wait.result)
+            if decision is None:
+                wait = context.wait_for_external_event(DECISION_EVENT)
+                context.set_custom_status(progress.status())
+            else:
+                decided_at = context.current_utc_datetime
+        if decision is None and not timer.is_completed:
+            yield timer  # no longer listening: only the deadline can end the wait
+        if decision is not None:
+            timer.cancel()
+
+    # 3. Record the outcome.
+    if decision is not None and decided_at is not None:
+        progress.stage = STAGE_PROCESSING
+        context.set_custom_status(progress.status())
+        yield from _notify(
+            context,
+            progress,
+            PROCESS_APPROVAL_ACTIVITY,
+            {
+                "approvalId": approval_id,
+                "request": request.to_input(),
+                "decision": decision.to_payload(),
+                "message": progress.message,
+            },
+        )
+        output = decision_output(request, approval_id, decision, decided_at)
+    else:
+        escalated_at = context.current_utc_datetime
+        progress.stage = STAGE_ESCALATING
+        context.set_custom_status(progress.status())
+        yield from _notify(
+            context,
+            progress,
+            ESCALATE_ACTIVITY,
+            {
+                "approvalId": approval_id,
+                "request": request.to_input(),
+                "deadline": utc_timestamp(deadline),
+                "message": progress.message,
+            },
+        )
+        output = escalated_output(request, approval_id, escalated_at)
+
+    if progress.invalid_responses:
+        output["invalidResponses"] = progress.invalid_responses
+    if progress.notification_error is not None:
+        output["notificationError"] = progress.notification_error
+    progress.stage = STAGE_DONE
+    context.set_custom_status(progress.status())
+    return output
+
+
+def _notify(
+    context: df.DurableOrchestrationContext, progress: _Progress, activity: str, payload: dict[str, Any]
+) -> Generator[Any, Any, None]:
+    """Run a notifying activity; a failure is recorded but never changes the outcome."""
+    try:
+        yield context.call_activity_with_retry(activity, ACTIVITY_RETRY, payload)
+    except Exception as error:
+        progress.notification_error = _short_error(error)
+        if not context.is_replaying:
+            logger.warning("%s: %s failed: %s", progress.approval_id, activity, progress.notification_error)
