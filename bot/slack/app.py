@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
+from typing import Any, Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 
 from bot.config import SlackSettings
+from bot.slack.listeners import register_listeners
+from bot.slack.shape import malformed_reason
 from bot.slack.web_client import ack_path_client
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=8)
@@ -19,4 +26,25 @@ def slack_app(settings: SlackSettings) -> AsyncApp:
         signing_secret=settings.signing_secret,
         process_before_response=True,
     )
+    app.middleware(reject_malformed)  # runs after Bolt's signature check
+    app.error(answer_error)
+    register_listeners(app, settings)
     return app
+
+
+async def reject_malformed(body: Any, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+    """A signed body Slack would never send gets a 400, not a KeyError inside a matcher."""
+    reason = malformed_reason(body)
+    if reason is not None:
+        log.warning("rejected a malformed Slack request: %s", reason)
+        return BoltResponse(status=400, body={"error": f"malformed request: {reason}"})
+    await next()
+    return None
+
+
+async def answer_error(error: Exception, body: Any) -> BoltResponse:
+    """A bug in a listener is logged; the person in Slack gets an apology, not an error page."""
+    log.error("Slack listener failed", exc_info=error)
+    if isinstance(body, dict) and "command" in body:
+        return BoltResponse(status=200, body="Sorry, something went wrong on our side. Please try again.")
+    return BoltResponse(status=200, body="")

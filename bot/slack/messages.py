@@ -198,3 +198,16 @@ def requester_escalation_notice(approval_id: str, request: ApprovalRequest, dead
         text="Your request was escalated to senior management",
         blocks=[SectionBlock(block_id="outcome", text=MarkdownTextObject(text=line)), _footer(approval_id)],
     )
+
+
+def request_started(approval_id: str, request: ApprovalRequest, deadline: datetime) -> SlackMessage:
+    """The ephemeral confirmation for the requester, right after `/expense`."""
+    line = (
+        f":inbox_tray: Your request for *{money(request.amount)}* "
+        f"({truncate(escape(request.description), 500)}) is with the approvers. "
+        f"If nobody decides by {slack_date(deadline)}, it goes to senior management."
+    )
+    return SlackMessage(
+        text=f"Request {approval_id} sent to the approvers",
+        blocks=[SectionBlock(block_id="confirmation", text=MarkdownTextObject(text=line)), _footer(approval_id)],
+    )

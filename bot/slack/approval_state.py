@@ -1,0 +1,117 @@
+"""Where an approval stands, read from its orchestration through the durable client.
+
+Listeners consult this before raising an event so a second click, a click after the deadline or a
+click on an unknown id gets a clear answer instead of a silent no-op or an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from bot.approvals import (
+    STAGE_ESCALATING,
+    STAGE_SENDING_REQUEST,
+    STAGE_WAITING,
+    STATUS_ESCALATED,
+    ApprovalRequest,
+    InvalidRequest,
+    parse_timestamp,
+)
+from bot.slack.messages import RecordedDecision
+from bot.slack.notifier import PostedMessage
+
+log = logging.getLogger(__name__)
+
+
+class Stage(Enum):
+    UNKNOWN = "unknown"  # no such instance
+    OPEN = "open"  # waiting for a decision
+    DECIDING = "deciding"  # a decision arrived and is being recorded
+    DECIDED = "decided"  # approved or denied
+    ESCALATED = "escalated"  # the deadline passed
+    CLOSED = "closed"  # failed or terminated without an outcome
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    stage: Stage
+    request: ApprovalRequest | None = None
+    decision: RecordedDecision | None = None
+    deadline: datetime | None = None
+    message: PostedMessage | None = None
+    requester_slack_id: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage is Stage.OPEN
+
+    def closed_text(self) -> str:
+        """What to tell someone who clicks when the request is no longer open."""
+        if self.stage is Stage.DECIDED and self.decision is not None:
+            return f"This request was already {self.decision.summary()}."
+        if self.stage is Stage.DECIDING:
+            return "This request has already been decided; the decision is being recorded."
+        if self.stage is Stage.ESCALATED:
+            return "This request already expired and was escalated to senior management."
+        if self.stage is Stage.CLOSED:
+            return "This request is closed: its workflow ended without a decision."
+        return "I can't find that approval request. It may have been purged."
+
+
+async def load_state(durable_client: Any, instance_id: str) -> ApprovalState:
+    """Read the instance's status (with input) and classify it."""
+    status = await durable_client.get_status(instance_id, show_input=True)
+    runtime = getattr(status.runtime_status, "value", status.runtime_status)
+    if not runtime:
+        return ApprovalState(Stage.UNKNOWN)
+
+    request = _request(status.input_)
+    custom = status.custom_status if isinstance(status.custom_status, Mapping) else {}
+    deadline = _deadline(custom.get("deadline"))
+    message = PostedMessage.from_output(custom.get("message"))
+    requester_slack_id = custom.get("requesterSlackId") or (request.requester_slack_id if request else None)
+    if not isinstance(requester_slack_id, str):
+        requester_slack_id = None
+
+    def state(stage: Stage, decision: RecordedDecision | None = None) -> ApprovalState:
+        return ApprovalState(stage, request, decision, deadline, message, requester_slack_id)
+
+    if runtime in ("Running", "Pending", "ContinuedAsNew", "Suspended"):
+        stage = custom.get("stage")
+        if stage in (None, STAGE_SENDING_REQUEST, STAGE_WAITING):
+            return state(Stage.OPEN)
+        if stage == STAGE_ESCALATING:
+            return state(Stage.ESCALATED)
+        return state(Stage.DECIDING)
+    if runtime == "Completed":
+        output = status.output if isinstance(status.output, Mapping) else {}
+        if output.get("status") == STATUS_ESCALATED:
+            return state(Stage.ESCALATED)
+        approval = output.get("approval")
+        if isinstance(approval, Mapping):
+            return state(Stage.DECIDED, RecordedDecision.from_record(approval))
+    return state(Stage.CLOSED)
+
+
+def _request(data: Any) -> ApprovalRequest | None:
+    if data is None:
+        return None
+    try:
+        return ApprovalRequest.from_input(data)
+    except InvalidRequest:
+        log.warning("approval instance has an unreadable input")
+        return None
+
+
+def _deadline(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return parse_timestamp(text)
+    except ValueError:
+        return None

@@ -1,0 +1,118 @@
+"""Approve / Deny clicks on a request message.
+
+Approve raises the decision and replaces the buttons within the ack; Deny opens the reason form
+(its trigger_id lives 3 s). Refusals are ephemeral and raise nothing. The orchestration stays the
+truth: if the deadline won a race, the clicked message is put back to "expired".
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.approvals import Decision
+from bot.config import SlackSettings
+from bot.slack import messages
+from bot.slack.approval_state import Stage, load_state
+from bot.slack.deciding import approver_name, may_decide
+from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, RecordedDecision, SlackMessage
+from bot.slack.modals import DenyTarget, deny_reason_modal
+from bot.slack.orchestration import raise_decision
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Any, settings: SlackSettings) -> None:
+    async def on_approve(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, durable_client: Any
+    ) -> None:
+        await ack()
+        await approve_clicked(settings, body, action, respond, durable_client)
+
+    async def on_deny(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        durable_client: Any,
+    ) -> None:
+        await ack()
+        await deny_clicked(settings, body, action, respond, client, durable_client)
+
+    app.action(APPROVE_ACTION)(on_approve)
+    app.action(DENY_ACTION)(on_deny)
+
+
+async def approve_clicked(
+    settings: SlackSettings, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, durable_client: Any
+) -> None:
+    user = body["user"]
+    approval_id = str(action.get("value") or "")
+    verdict = await may_decide(settings, durable_client, approval_id, user["id"])
+    if verdict.refusal is not None or verdict.instance_id is None or verdict.state is None:
+        await tell(respond, verdict.refusal or "That request can't be decided.")
+        return
+    decision = Decision(approved=True, approver=approver_name(user), slack_user_id=user["id"])
+    if not await raise_decision(durable_client, verdict.instance_id, decision):
+        state = await load_state(durable_client, verdict.instance_id)
+        await tell(respond, state.closed_text())
+        return
+    request = verdict.state.request
+    if request is not None:
+        recorded = RecordedDecision(True, decision.approver, "", datetime.now(timezone.utc), user["id"])
+        await replace(respond, messages.decided(approval_id, request, recorded))
+        after = await load_state(durable_client, verdict.instance_id)
+        if after.stage is Stage.ESCALATED and after.deadline is not None:
+            await replace(respond, messages.expired(approval_id, request, after.deadline))
+
+
+async def deny_clicked(
+    settings: SlackSettings,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    durable_client: Any,
+) -> None:
+    user = body["user"]
+    approval_id = str(action.get("value") or "")
+    verdict = await may_decide(settings, durable_client, approval_id, user["id"])
+    if verdict.refusal is not None or verdict.state is None or verdict.state.request is None:
+        await tell(respond, verdict.refusal or "That request can't be decided.")
+        return
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    target = DenyTarget(approval_id, channel, ts)
+    try:
+        await client.views_open(trigger_id=body["trigger_id"], view=deny_reason_modal(target, verdict.state.request))
+    except (SlackApiError, OSError, TimeoutError, KeyError) as error:
+        log.warning("views.open for the deny reason failed: %s", error)
+        await tell(respond, "I couldn't open the form for the reason. Please click Deny again.")
+
+
+async def tell(respond: AsyncRespond, text: str) -> None:
+    """An ephemeral answer to the clicker only."""
+    await _send(respond, text=text, response_type="ephemeral", replace_original=False)
+
+
+async def replace(respond: AsyncRespond, message: SlackMessage) -> None:
+    """Replace the clicked message (buttons and all)."""
+    await _send(respond, text=message.text, blocks=message.blocks, replace_original=True)
+
+
+async def _send(respond: AsyncRespond, **payload: Any) -> None:
+    try:
+        response = await respond(**payload)
+    except (ValueError, OSError, TimeoutError) as error:  # no response_url, or Slack unreachable
+        log.warning("response_url post failed: %s", error)
+        return
+    if response.status_code >= 400:
+        log.warning("response_url answered %s: %s", response.status_code, response.body)

@@ -1,0 +1,71 @@
+"""`/expense`: start a request from one line, or open the form."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.approvals import DEFAULT_TIMEOUT_SECONDS, ApprovalRequest, InvalidRequest
+from bot.slack import messages
+from bot.slack.modals import new_request_modal
+from bot.slack.orchestration import start_approval
+from bot.slack.parsing import USAGE, ParseError, parse_expense_command, wants_form
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/expense"
+
+
+def register(app: Any) -> None:
+    app.command(COMMAND)(expense_command)
+
+
+async def expense_command(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, durable_client: Any
+) -> None:
+    text = command.get("text") or ""
+    if wants_form(text):
+        await _open_form(ack, client, command.get("trigger_id"))
+        return
+    try:
+        parsed = parse_expense_command(text)
+        request = ApprovalRequest(
+            request_type="expense_approval",
+            amount=parsed.amount,
+            requester=command.get("user_name") or command["user_id"],
+            requester_slack_id=command["user_id"],
+            description=parsed.description,
+            timeout_seconds=DEFAULT_TIMEOUT_SECONDS,
+        )
+    except ParseError as error:
+        await ack(response_type="ephemeral", text=f"{error}\n{USAGE}")
+        return
+    except InvalidRequest as error:
+        await ack(response_type="ephemeral", text=f"That request can't be made: {error.message}.\n{USAGE}")
+        return
+    try:
+        started = await start_approval(durable_client, request)
+    except Exception:
+        log.exception("could not start an approval from /expense")
+        await ack(response_type="ephemeral", text="Sorry, I couldn't start that request. Please try again.")
+        return
+    confirmation = messages.request_started(started.approval_id, request, started.deadline)
+    await ack(response_type="ephemeral", text=confirmation.text, blocks=confirmation.blocks)
+
+
+async def _open_form(ack: AsyncAck, client: AsyncWebClient, trigger_id: str | None) -> None:
+    """views.open must run now: the trigger_id dies 3 s after Slack sent it."""
+    if not trigger_id:
+        await ack(response_type="ephemeral", text=USAGE)
+        return
+    try:
+        await client.views_open(trigger_id=trigger_id, view=new_request_modal())
+    except (SlackApiError, OSError, TimeoutError) as error:
+        log.warning("views.open for the new-request form failed: %s", error)
+        await ack(response_type="ephemeral", text=f"I couldn't open the form.\n{USAGE}")
+        return
+    await ack()
