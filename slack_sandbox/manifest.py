@@ -1,0 +1,54 @@
+"""Where the app listens, read from its Slack app manifest (manifest.yml).
+
+Slack sends slash commands to features.slash_commands[].url and interactions to
+settings.interactivity.request_url. Locally the host part is replaced by the local
+Functions host, so only the path (and query) of each URL is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+
+class ManifestError(ValueError):
+    """The manifest is missing or lacks what the sandbox needs."""
+
+
+@dataclass(frozen=True)
+class AppEndpoints:
+    commands: dict[str, str] = field(default_factory=dict)  # "/expense" -> "/api/slack/commands"
+    interactivity_path: str | None = None
+    command_hints: dict[str, str] = field(default_factory=dict)  # "/expense" -> usage hint
+
+    @classmethod
+    def from_manifest(cls, path: Path) -> "AppEndpoints":
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ManifestError(f"cannot read {path}: {error}") from None
+        except yaml.YAMLError as error:
+            raise ManifestError(f"{path} is not valid YAML: {error}") from None
+        if not isinstance(data, dict):
+            raise ManifestError(f"{path} is not a Slack app manifest")
+        features = data.get("features") or {}
+        commands: dict[str, str] = {}
+        hints: dict[str, str] = {}
+        for entry in features.get("slash_commands") or []:
+            name, url = entry.get("command"), entry.get("url")
+            if not name or not url:
+                raise ManifestError(f"{path}: every slash command needs command and url")
+            commands[name] = path_of(url)
+            hints[name] = entry.get("usage_hint", "")
+        interactivity = (data.get("settings") or {}).get("interactivity") or {}
+        request_url = interactivity.get("request_url") if interactivity.get("is_enabled", True) else None
+        return cls(commands, path_of(request_url) if request_url else None, hints)
+
+
+def path_of(url: str) -> str:
+    """The path and query of a URL: "https://x.azurewebsites.net/api/slack/commands" -> "/api/slack/commands"."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -1,0 +1,106 @@
+"""Slack's Web API transport: <sandbox>/api/<method>, as slack_sdk calls it.
+
+Arguments arrive as a query string, a form or a JSON body; the token as
+"Authorization: Bearer" or (forms and queries only) a token field. Errors come back as
+HTTP 200 with {"ok": false, "error": "<code>"}, like Slack's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from .methods import METHODS, ApiError, Args
+from .sandbox import Sandbox
+
+SCOPES = "commands,chat:write,chat:write.public,im:write,users:read,users:read.email"
+
+
+@dataclass
+class Fault:
+    """A failure to inject on the next calls of a method (tests of the bot's retries)."""
+
+    status: int = 429
+    error: str = "ratelimited"
+    retry_after: int | None = 1
+    times: int = 1
+
+
+@dataclass
+class ApiLog:
+    """Every Web API call the sandbox answered, for tests and the traffic view."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [c for c in self.calls if c["method"] == method]
+
+
+async def handle_api(request: web.Request) -> web.Response:
+    sandbox: Sandbox = request.app["sandbox"]
+    log: ApiLog = request.app["api_log"]
+    method = request.match_info["method"]
+    try:
+        args, token = await _arguments(request)
+    except ApiError as error:
+        return _answer(log, method, {}, error.body())
+    fault = _take_fault(log, method)
+    if fault is not None:
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+        log.calls.append({"method": method, "args": args, "response": {"ok": False, "error": fault.error}})
+        return web.json_response({"ok": False, "error": fault.error}, status=fault.status, headers=headers)
+    implementation = METHODS.get(method)
+    if implementation is None:
+        return _answer(log, method, args, {"ok": False, "error": "unknown_method"})
+    if not token:
+        return _answer(log, method, args, {"ok": False, "error": "not_authed"})
+    if token != sandbox.bot_token:
+        return _answer(log, method, args, {"ok": False, "error": "invalid_auth"})
+    try:
+        result = implementation(sandbox, Args(args))
+    except ApiError as error:
+        return _answer(log, method, args, error.body())
+    return _answer(log, method, args, {"ok": True, **result})
+
+
+def _answer(log: ApiLog, method: str, args: dict[str, Any], body: dict[str, Any], status: int = 200) -> web.Response:
+    log.calls.append({"method": method, "args": args, "response": body})
+    return web.json_response(body, status=status, headers={"x-oauth-scopes": SCOPES})
+
+
+def _take_fault(log: ApiLog, method: str) -> Fault | None:
+    queue = log.faults.get(method)
+    if not queue:
+        return None
+    fault = queue[0]
+    fault.times -= 1
+    if fault.times <= 0:
+        queue.pop(0)
+    return fault
+
+
+async def _arguments(request: web.Request) -> tuple[dict[str, Any], str | None]:
+    args: dict[str, Any] = dict(request.query)
+    token = None
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        token = auth[7:].strip()
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type == "application/json":
+            try:
+                body = json.loads(await request.text() or "{}")
+            except ValueError:
+                raise ApiError("invalid_json") from None
+            if not isinstance(body, dict):
+                raise ApiError("invalid_json")
+            body.pop("token", None)  # Slack does not read a token from a JSON body
+            args.update(body)
+        else:
+            form = await request.post()
+            args.update({k: v for k, v in form.items() if isinstance(v, str)})
+    form_token = args.pop("token", None)
+    return args, token or form_token
