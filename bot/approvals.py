@@ -210,7 +210,7 @@ class ApprovalRequest:
         if isinstance(data, str):
             try:
                 data = json.loads(data)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise InvalidRequest("input", "is not valid JSON") from exc
         if not isinstance(data, Mapping):
             raise InvalidRequest("input", "must be a JSON object")
@@ -246,7 +246,7 @@ class Decision:
         if isinstance(payload, (str, bytes)):
             try:
                 payload = json.loads(payload)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise InvalidDecision("payload is not valid JSON") from exc
         if not isinstance(payload, Mapping):
             raise InvalidDecision("payload must be a JSON object")

@@ -64,6 +64,7 @@ class _Progress:
     invalid_responses: int = 0
     last_invalid_response: str | None = None
     notification_error: str | None = None
+    outcome: dict[str, Any] | None = None
 
     @property
     def listening(self) -> bool:
@@ -81,6 +82,8 @@ class _Progress:
         )
         if self.notification_error is not None:
             status["notificationError"] = self.notification_error
+        if self.outcome is not None:
+            status["outcome"] = self.outcome
         return status
 
     def read_decision(self, payload: Any) -> Decision | None:
@@ -159,9 +162,10 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
         if decision is not None:
             timer.cancel()
 
-    # 3. Record the outcome.
+    # 3. Record the outcome; it is fixed now, whatever the notifying activity does.
     if decision is not None and decided_at is not None:
         progress.stage = STAGE_PROCESSING
+        progress.outcome = decision_output(request, approval_id, decision, decided_at)
         context.set_custom_status(progress.status())
         yield from _notify(
             context,
@@ -174,10 +178,9 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
                 "message": progress.message,
             },
         )
-        output = decision_output(request, approval_id, decision, decided_at)
     else:
-        escalated_at = context.current_utc_datetime
         progress.stage = STAGE_ESCALATING
+        progress.outcome = escalated_output(request, approval_id, context.current_utc_datetime)
         context.set_custom_status(progress.status())
         yield from _notify(
             context,
@@ -190,13 +193,14 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
                 "message": progress.message,
             },
         )
-        output = escalated_output(request, approval_id, escalated_at)
 
+    output = dict(progress.outcome)
     if progress.invalid_responses:
         output["invalidResponses"] = progress.invalid_responses
     if progress.notification_error is not None:
         output["notificationError"] = progress.notification_error
     progress.stage = STAGE_DONE
+    progress.outcome = output
     context.set_custom_status(progress.status())
     return output
 

@@ -159,6 +159,8 @@ def test_comments_default_to_empty_and_slack_user_id_is_kept():
         {"approved": True, "approver": "m@c.com", "comments": "x" * 2001},
         {"approved": True, "approver": "m@c.com", "slackUserId": "nope"},
         {"approved": True, "approver": "m@c.com", "amount": 10},
+        "[" * 100_000,
+        b"\xff\xfe",
     ],
 )
 def test_anything_but_a_valid_decision_is_rejected(payload):

@@ -104,6 +104,7 @@ def test_an_approval_cancels_the_timer_and_is_processed(history):
         "message": MESSAGE,
     }
     assert decided.custom_status["stage"] == "processing_decision"
+    assert decided.custom_status["outcome"]["status"] == "Approved", "the outcome is fixed before notifying"
     assert not decided.done
 
     done = history.episode(history.completed(process, None))
@@ -119,6 +120,7 @@ def test_an_approval_cancels_the_timer_and_is_processed(history):
         "decidedAt": decided_at,
     }
     assert done.custom_status["stage"] == "done"
+    assert done.custom_status["outcome"] == done.output
     assert done.timers()[0].action["isCanceled"] is True
 
 
