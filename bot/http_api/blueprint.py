@@ -1,0 +1,51 @@
+"""The HTTP functions of the sample README's API.
+
+All three require a function key in Azure (AuthLevel.FUNCTION): starting a request notifies
+people, approving decides money, and the status shows amounts and names. Pass the key as
+`?code=<key>` or the `x-functions-key` header. devhost does not check keys.
+"""
+
+from __future__ import annotations
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from bot.http_api.decide import decide_approval
+from bot.http_api.responses import ApiResponse
+from bot.http_api.start import start_approval
+from bot.http_api.status import approval_status
+
+http_api = df.Blueprint(http_auth_level=func.AuthLevel.FUNCTION)
+
+
+def _http(response: ApiResponse) -> func.HttpResponse:
+    return func.HttpResponse(
+        body=response.body_text(),
+        status_code=response.status,
+        headers=response.headers,
+        mimetype="application/json",
+    )
+
+
+@http_api.route(route="human_interaction", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@http_api.durable_client_input(client_name="client")
+async def start_approval_request(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Start an approval workflow; answers with its ids and management URLs."""
+    response = await start_approval(
+        client, req.get_body(), lambda instance_id: client.get_client_response_links(req, instance_id)
+    )
+    return _http(response)
+
+
+@http_api.route(route="approve/{approvalId}", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@http_api.durable_client_input(client_name="client")
+async def decide_approval_request(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Approve or deny a waiting request."""
+    return _http(await decide_approval(client, req.route_params.get("approvalId", ""), req.get_body()))
+
+
+@http_api.route(route="status/{instanceId}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@http_api.durable_client_input(client_name="client")
+async def get_approval_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Runtime status, custom status and output of a request."""
+    return _http(await approval_status(client, req.route_params.get("instanceId", "")))

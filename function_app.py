@@ -1,0 +1,19 @@
+"""The Functions app: every function lives in a blueprint under bot/.
+
+The same file runs on Azure Functions (`func start`, or deployed) and on devhost
+(`python -m devhost`). HTTP functions default to FUNCTION auth level (a key is needed in
+Azure); the Slack endpoints opt out to ANONYMOUS because Slack signs its requests instead.
+"""
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from bot.http_api.blueprint import http_api
+from bot.slack.blueprint import slack
+from bot.workflow.activities import activities
+from bot.workflow.blueprint import bp as workflow
+
+app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
+
+for blueprint in (workflow, activities, http_api, slack):
+    app.register_functions(blueprint)
