@@ -5,8 +5,6 @@ people, approving decides money, and the status shows amounts and names. Pass th
 `?code=<key>` or the `x-functions-key` header. devhost does not check keys.
 """
 
-from __future__ import annotations
-
 import azure.durable_functions as df
 import azure.functions as func
 

@@ -1,7 +1,5 @@
 """Registers the approval orchestrator with the Functions host."""
 
-from __future__ import annotations
-
 from typing import Any, Generator
 
 import azure.durable_functions as df
