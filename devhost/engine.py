@@ -1,0 +1,361 @@
+"""The durable engine: episodes, activities, timers and sub-orchestrations (a small DTFx).
+
+All work for an instance happens in episodes, one at a time: the pending messages plus the
+stored history go to the SDK, and the result is written back in one SQLite transaction.
+Episodes run synchronously on the event loop (SQLite and replay are fast); activities run as
+tasks so a slow one never blocks anything else.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from concurrent.futures import Executor
+from datetime import datetime
+from typing import Any
+
+from . import history as h
+from .activities import run_activity, unknown_activity
+from .clock import Clock
+from .functions import FunctionIndex
+from .history import EventType
+from .replay import Episode, NewTask, run_episode
+from .store import ACTIVE, TERMINAL, Store
+from .timers import TimerQueue
+
+log = logging.getLogger("devhost")
+_KEEP = object()  # leave the custom status as it is
+
+
+def failure_output(name: str, error: str) -> str:
+    return json.dumps(f"Orchestrator function '{name}' failed: {error}")
+
+
+def context_input(input_json: str | None) -> Any:
+    """The top-level `input` of the context: a str stays a str, anything else as JSON text."""
+    if input_json is None:
+        return None
+    value = json.loads(input_json)
+    return value if isinstance(value, str) else input_json
+
+
+class Engine:
+    def __init__(self, store: Store, clock: Clock, index: FunctionIndex,
+                 executor: Executor | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.index = index
+        self.executor = executor
+        self.timers = TimerQueue(clock, self._fire_timers)
+        self._dirty: dict[str, None] = {}
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Resume what the store says is pending, then run the loops."""
+        for fire_at, row_id in self.store.all_timers():
+            self.timers.add(fire_at, row_id)
+        for row in self.store.all_activities():
+            self._launch_activity(row["id"], row["instance_id"], row["task_id"], row["name"],
+                                  row["input"])
+        for instance_id in self.store.instances_with_messages():
+            self.mark_dirty(instance_id)
+        self._loops = [asyncio.create_task(self._pump(), name="devhost-episodes"),
+                       asyncio.create_task(self.timers.run(), name="devhost-timers")]
+
+    async def stop(self) -> None:
+        tasks = [*self._loops, *self._inflight]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- notifications ---------------------------------------------------------------------
+    def mark_dirty(self, instance_id: str) -> None:
+        self._dirty[instance_id] = None
+        self._wake.set()
+
+    def notify(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def next_change(self) -> None:
+        await self._changed.wait()
+
+    def is_idle(self) -> bool:
+        return not self._dirty and not self._inflight and not self.timers.has_due()
+
+    async def settle(self) -> None:
+        """Return once no episode, activity or due timer is left to process."""
+        while not self.is_idle():
+            await self.next_change()
+
+    # -- the episode loop ------------------------------------------------------------------
+    async def _pump(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            done = 0
+            while self._dirty:
+                instance_id = next(iter(self._dirty))
+                del self._dirty[instance_id]
+                self._safe_episode(instance_id)
+                done += 1
+                if done % 64 == 0:
+                    self.notify()
+                    await asyncio.sleep(0)
+            self.notify()
+
+    def _safe_episode(self, instance_id: str) -> None:
+        try:
+            self._episode(instance_id)
+        except Exception as exc:
+            log.exception("devhost failed to run an episode of %s", instance_id)
+            row = self.store.instance(instance_id)
+            if row is not None and row["runtime_status"] not in TERMINAL:
+                with self.store.transaction():
+                    self._finish(row, "Failed", failure_output(row["name"], f"devhost error: {exc!r}"),
+                                 [], self.clock.now())
+
+    def _episode(self, instance_id: str) -> None:
+        row = self.store.instance(instance_id)
+        if row is None or row["runtime_status"] == "Suspended":
+            return
+        messages = self.store.messages(instance_id)
+        if not messages:
+            return
+        if row["runtime_status"] in TERMINAL:
+            with self.store.transaction():
+                self.store.delete_messages(instance_id, messages[-1]["id"])
+            return
+        now = self.clock.now()
+        old = self.store.history(instance_id)
+        incoming = [json.loads(m["event"]) for m in messages]
+        if not old:  # ExecutionStarted must be history[1]
+            incoming.sort(key=lambda e: e["EventType"] != EventType.ExecutionStarted)
+        new_events = [h.event(EventType.OrchestratorStarted, now), *incoming]
+        recorded = json.loads(row["tasks"])
+        orchestrator = self.index.orchestrator(row["name"])
+        if orchestrator is None:
+            episode = Episode({"isDone": False, "actions": []},
+                              error=f"The function '{row['name']}' doesn't exist, is disabled, "
+                                    "or is not an orchestrator function.")
+        else:
+            body = self._context_body(row, old, new_events)
+            episode = run_episode(orchestrator.handle, body, recorded, now)
+        with self.store.transaction():
+            self.store.delete_messages(instance_id, messages[-1]["id"])
+            self._apply(row, episode, recorded, now, len(old), new_events)
+        self.notify()
+
+    def _context_body(self, row: Any, old: list[str], new_events: list[dict]) -> str:
+        head = json.dumps({"input": context_input(row["input"]), "instanceId": row["instance_id"],
+                           "isReplaying": bool(old), "parentInstanceId": row["parent_instance_id"],
+                           "upperSchemaVersion": 1})
+        events = ",".join([*old, *(h.to_json(e) for e in new_events)])
+        return head[:-1] + ',"history":[' + events + "]}"
+
+    # -- applying an episode ---------------------------------------------------------------
+    def _apply(self, row: Any, episode: Episode, recorded: list[list[Any]], now: datetime,
+               seq: int, events: list[dict]) -> None:
+        state = episode.state
+        custom = state.get("customStatus")
+        custom_json = json.dumps(custom) if custom is not None else None
+        if episode.error is not None:
+            self._finish(row, "Failed", failure_output(row["name"], episode.error), events, now,
+                         seq, custom_json)
+            return
+        if state.get("isDone"):
+            again, new_input = episode.continue_as_new_input
+            if again:
+                self._continue_as_new(row, new_input, events, now, seq, custom_json)
+            else:
+                output = state.get("output")
+                self._finish(row, "Completed", json.dumps(output) if output is not None else None,
+                             events, now, seq, custom_json)
+            return
+        instance_id = row["instance_id"]
+        for task in episode.new_tasks:
+            events.append(self._schedule(row, task, now))
+            recorded.append(task.record())
+        for timer_id in episode.cancelled_timers:
+            self.store.cancel_timer(instance_id, timer_id)
+        events.append(h.event(EventType.OrchestratorCompleted, now))
+        self._append(instance_id, seq, events)
+        self.store.update_instance(instance_id, runtime_status="Running", custom_status=custom_json,
+                                   tasks=json.dumps(recorded), last_updated_time=h.iso_time(now))
+
+    def _append(self, instance_id: str, seq: int, events: list[dict]) -> None:
+        rows = []
+        for e in events:
+            e["IsPlayed"] = True
+            rows.append((e["EventType"], h.to_json(e)))
+        self.store.append_history(instance_id, seq, rows)
+
+    def _schedule(self, row: Any, task: NewTask, now: datetime) -> dict:
+        instance_id, execution_id = row["instance_id"], row["execution_id"]
+        if task.kind == "activity":
+            row_id = self.store.add_activity(instance_id, execution_id, task.task_id, task.name,
+                                             task.input)
+            self._after_commit(lambda: self._launch_activity(
+                row_id, instance_id, task.task_id, task.name, task.input))
+            return h.event(EventType.TaskScheduled, now, task.task_id, Name=task.name, Version="",
+                           Input=task.input)
+        if task.kind == "timer":
+            fire_text = h.dotnet_time(task.fire_at)
+            if not task.cancelled:
+                row_id = self.store.add_timer(instance_id, execution_id, task.task_id,
+                                              task.fire_at.timestamp(), fire_text)
+                fire_at = task.fire_at.timestamp()
+                self._after_commit(lambda: self.timers.add(fire_at, row_id))
+            return h.event(EventType.TimerCreated, now, task.task_id, FireAt=fire_text)
+        child_id = task.child_instance_id or f"{instance_id}:{task.task_id:04d}"
+        self._start_child(row, task, child_id, now)
+        return h.event(EventType.SubOrchestrationInstanceCreated, now, task.task_id,
+                       Name=task.name, Version="", InstanceId=child_id, Input=task.input)
+
+    def _after_commit(self, action: Any) -> None:
+        # Called inside the transaction; the loop runs the action right after this episode.
+        asyncio.get_running_loop().call_soon(action)
+
+    def _start_child(self, parent: Any, task: NewTask, child_id: str, now: datetime) -> None:
+        existing = self.store.instance(child_id)
+        reason = None
+        if self.index.orchestrator(task.name) is None:
+            reason = (f"The function '{task.name}' doesn't exist, is disabled, or is not an "
+                      "orchestrator function.")
+        elif existing is not None and existing["runtime_status"] in ACTIVE:
+            reason = f"An orchestration with instance ID '{child_id}' already exists."
+        if reason is not None:
+            self.store.add_message(parent["instance_id"], h.to_json(h.event(
+                EventType.SubOrchestrationInstanceFailed, now, TaskScheduledId=task.task_id,
+                Reason=reason, Details=None)))
+            self._after_commit(lambda: self.mark_dirty(parent["instance_id"]))
+            return
+        self.create_instance(task.name, child_id, task.input, now, parent=(
+            parent["instance_id"], parent["execution_id"], task.task_id, parent["name"]))
+
+    def create_instance(self, name: str, instance_id: str, input_json: str | None, now: datetime,
+                        parent: tuple[str, str, int, str] | None = None) -> None:
+        """Insert a Pending instance and its ExecutionStarted message (inside a transaction)."""
+        if self.store.instance(instance_id) is not None:
+            self.store.delete_instance(instance_id)
+        execution_id = uuid.uuid4().hex
+        parent_json = None
+        if parent is not None:
+            parent_json = {"Name": parent[3], "OrchestrationInstance": {
+                "InstanceId": parent[0], "ExecutionId": parent[1]}, "TaskScheduleId": parent[2]}
+        self.store.insert_instance({
+            "instance_id": instance_id, "name": name, "execution_id": execution_id,
+            "runtime_status": "Pending", "input": input_json, "output": None,
+            "custom_status": None, "created_time": h.iso_time(now),
+            "last_updated_time": h.iso_time(now),
+            "parent_instance_id": parent[0] if parent else None,
+            "parent_execution_id": parent[1] if parent else None,
+            "parent_task_id": parent[2] if parent else None, "tasks": "[]"})
+        self.store.add_message(instance_id, h.to_json(h.execution_started(
+            now, name, instance_id, execution_id, input_json, parent_json)))
+        self._after_commit(lambda: self.mark_dirty(instance_id))
+
+    def _continue_as_new(self, row: Any, new_input: str | None, events: list[dict],
+                         now: datetime, seq: int, custom_json: str | None) -> None:
+        instance_id = row["instance_id"]
+        self.store.drop_pending_work(instance_id)
+        self.store.clear_history(instance_id)
+        execution_id = uuid.uuid4().hex
+        self.store.update_instance(
+            instance_id, runtime_status="ContinuedAsNew", input=new_input, output=None,
+            custom_status=custom_json, execution_id=execution_id, tasks="[]",
+            last_updated_time=h.iso_time(now))
+        self.store.add_message(instance_id, h.to_json(h.execution_started(
+            now, row["name"], instance_id, execution_id, new_input)))
+        self._after_commit(lambda: self.mark_dirty(instance_id))
+
+    def _finish(self, row: Any, status: str, output: str | None, events: list[dict],
+                now: datetime, seq: int | None = None, custom_json: Any = _KEEP) -> None:
+        """End the current execution (inside a transaction) and tell a parent about it."""
+        instance_id = row["instance_id"]
+        if seq is None:
+            seq = self.store.history_length(instance_id)
+        events = [*events, h.event(EventType.ExecutionCompleted, now,
+                                   OrchestrationStatus=h.STATUS_NUMBER[status], Result=output)]
+        if events[0]["EventType"] == EventType.OrchestratorStarted:
+            events.append(h.event(EventType.OrchestratorCompleted, now))
+        self._append(instance_id, seq, events)
+        self.store.drop_pending_work(instance_id)
+        fields: dict[str, Any] = {"runtime_status": status, "output": output,
+                                  "last_updated_time": h.iso_time(now)}
+        if custom_json is not _KEEP:
+            fields["custom_status"] = custom_json
+        self.store.update_instance(instance_id, **fields)
+        self._tell_parent(row, status, output, now)
+
+    def _tell_parent(self, row: Any, status: str, output: str | None, now: datetime) -> None:
+        parent_id = row["parent_instance_id"]
+        if not parent_id:
+            return
+        parent = self.store.instance(parent_id)
+        if (parent is None or parent["execution_id"] != row["parent_execution_id"]
+                or parent["runtime_status"] in TERMINAL):
+            return
+        task_id = row["parent_task_id"]
+        if status == "Completed":
+            ev = h.event(EventType.SubOrchestrationInstanceCompleted, now, TaskScheduledId=task_id,
+                         Result=output)
+        else:
+            detail = json.loads(output) if output else status
+            ev = h.event(EventType.SubOrchestrationInstanceFailed, now, TaskScheduledId=task_id,
+                         Reason=f"Sub-orchestration '{row['instance_id']}' {status.lower()}: "
+                                f"{detail}", Details=None)
+        self.store.add_message(parent_id, h.to_json(ev))
+        self._after_commit(lambda: self.mark_dirty(parent_id))
+
+    # -- activities and timers -------------------------------------------------------------
+    def _launch_activity(self, row_id: int, instance_id: str, task_id: int, name: str,
+                         input_json: str | None) -> None:
+        task = asyncio.create_task(self._activity(row_id, instance_id, task_id, name, input_json))
+        self._inflight.add(task)
+        task.add_done_callback(self._activity_done)
+
+    def _activity_done(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        self.notify()
+
+    async def _activity(self, row_id: int, instance_id: str, task_id: int, name: str,
+                        input_json: str | None) -> None:
+        fn = self.index.activity(name)
+        if fn is None:
+            outcome = unknown_activity(name, [f.name for f in self.index.activities.values()])
+        else:
+            outcome = await run_activity(fn, input_json, self.executor)
+        now = self.clock.now()
+        if outcome.failed:
+            ev = h.event(EventType.TaskFailed, now, TaskScheduledId=task_id, Reason=outcome.reason,
+                         Details=outcome.details)
+        else:
+            ev = h.event(EventType.TaskCompleted, now, TaskScheduledId=task_id,
+                         Result=outcome.result)
+        with self.store.transaction():
+            if not self.store.finish_activity(row_id):
+                return  # the instance ended or restarted meanwhile
+            self.store.add_message(instance_id, h.to_json(ev))
+        self.mark_dirty(instance_id)
+
+    def _fire_timers(self, row_ids: list[int]) -> None:
+        now = self.clock.now()
+        fired: list[str] = []
+        with self.store.transaction():
+            for row_id in row_ids:
+                timer = self.store.take_timer(row_id)
+                if timer is None:
+                    continue  # cancelled or its instance ended
+                self.store.add_message(timer["instance_id"], h.to_json(h.event(
+                    EventType.TimerFired, now, TimerId=timer["timer_id"],
+                    FireAt=timer["fire_at_text"])))
+                fired.append(timer["instance_id"])
+        for instance_id in fired:
+            self.mark_dirty(instance_id)
+        self.notify()

@@ -1,0 +1,95 @@
+"""The index of an app's functions: what the Functions host builds from `app.get_functions()`."""
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from azure.functions.decorators.function_app import FunctionRegister
+from azure.functions.decorators.utils import StringifyEnumJsonEncoder
+
+log = logging.getLogger("devhost")
+
+
+@dataclass(frozen=True)
+class HttpFunction:
+    name: str
+    route: str
+    methods: frozenset[str] | None  # None: every method
+    request_param: str
+    client_param: str | None
+    wants_context: bool
+    call: Callable[..., Any]
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.call)
+
+
+@dataclass(frozen=True)
+class ActivityFunction:
+    name: str
+    input_param: str
+    call: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class OrchestratorFunction:
+    name: str
+    handle: Callable[..., Any]  # the SDK handle registered by orchestration_trigger
+
+
+@dataclass
+class FunctionIndex:
+    http: list[HttpFunction] = field(default_factory=list)
+    activities: dict[str, ActivityFunction] = field(default_factory=dict)  # key: lower-case name
+    orchestrators: dict[str, OrchestratorFunction] = field(default_factory=dict)
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (function, trigger type)
+
+    def orchestrator(self, name: str) -> OrchestratorFunction | None:
+        return self.orchestrators.get(name.lower())
+
+    def activity(self, name: str) -> ActivityFunction | None:
+        return self.activities.get(name.lower())
+
+
+def _bindings(fn: Any) -> list[dict]:
+    return [json.loads(json.dumps(b.get_dict_repr(), cls=StringifyEnumJsonEncoder))
+            for b in fn.get_bindings()]
+
+
+def _original_signature(call: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(getattr(call, "client_function", call))
+
+
+def build_index(app: FunctionRegister) -> FunctionIndex:
+    index = FunctionIndex()
+    for fn in app.get_functions():
+        name = fn.get_function_name()
+        bindings = _bindings(fn)
+        trigger = next((b for b in bindings if b["type"].lower().endswith("trigger")), None)
+        call = fn.get_user_function()
+        kind = trigger["type"] if trigger else "none"
+        if kind == "httpTrigger":
+            client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
+            methods = trigger.get("methods")
+            index.http.append(HttpFunction(
+                name=name,
+                route=trigger.get("route") or name,
+                methods=frozenset(m.upper() for m in methods) if methods else None,
+                request_param=trigger["name"],
+                client_param=client,
+                wants_context="context" in _original_signature(call).parameters,
+                call=call))
+        elif kind == "orchestrationTrigger":
+            oname = trigger.get("orchestration") or name
+            index.orchestrators[oname.lower()] = OrchestratorFunction(oname, call)
+        elif kind == "activityTrigger":
+            aname = trigger.get("activity") or name
+            index.activities[aname.lower()] = ActivityFunction(aname, trigger["name"], call)
+        else:
+            index.unsupported.append((name, kind))
+            log.warning("function %s: trigger %s is not supported by devhost; skipped", name, kind)
+    return index

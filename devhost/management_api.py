@@ -1,0 +1,236 @@
+"""The durable extension's HTTP management API (HttpApiHandler), served on both the public
+webhook base (/runtime/webhooks/durabletask) and the RPC base (/durabletask) the client uses.
+Status codes and JSON shapes follow protocol doc §2.1-§2.4."""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from .engine import Engine
+from .history import iso_time, parse_time
+from .operations import OperationError, Operations, Outcome
+from .status import history_events, status_json
+from .store import TERMINAL
+from .urls import DurableUrls
+
+_ARGUMENT = "System.ArgumentException"
+_INVALID_OPERATION = "System.InvalidOperationException"
+
+
+def _error(status: int, message: str, exception_message: str | None = None,
+           exception_type: str | None = None) -> web.Response:
+    body: dict[str, Any] = {"Message": message}
+    if exception_message is not None:
+        body.update(ExceptionMessage=exception_message, ExceptionType=exception_type,
+                    StackTrace=None)
+    return web.json_response(body, status=status)
+
+
+def _operation_error(exc: OperationError) -> web.Response:
+    if exc.bad_request:
+        return _error(400, exc.message, exc.exception_message, _ARGUMENT)
+    return _error(500, exc.message, exc.exception_message, _INVALID_OPERATION)
+
+
+def _flag(query: dict[str, str], name: str, default: bool) -> bool:
+    value = query.get(name.lower())
+    return default if value is None else value.strip().lower() == "true"
+
+
+class ManagementApi:
+    def __init__(self, engine: Engine, urls: DurableUrls) -> None:
+        self.engine = engine
+        self.ops = Operations(engine)
+        self.urls = urls
+
+    async def handle(self, request: web.Request, parts: list[str]) -> web.StreamResponse:
+        query = {k.lower(): v for k, v in request.query.items()}
+        method = request.method
+        try:
+            if parts and parts[0].lower() == "orchestrators" and 2 <= len(parts) <= 3 \
+                    and method == "POST":
+                return await self._start(request, query, parts[1], parts[2] if len(parts) == 3 else None)
+            if not parts or parts[0].lower() != "instances":
+                return web.Response(status=404)
+            if len(parts) == 1:
+                if method == "GET":
+                    return self._list(request, query)
+                if method == "DELETE":
+                    return self._purge_by(query)
+                return web.Response(status=404)
+            instance_id = parts[1]
+            if len(parts) == 2:
+                if method == "GET":
+                    return self._status(request, query, instance_id)
+                if method == "DELETE":
+                    deleted = self.ops.purge(instance_id)
+                    return web.json_response({"instancesDeleted": 1}) if deleted \
+                        else web.Response(status=404)
+                return web.Response(status=404)
+            if method != "POST":
+                return web.Response(status=404)
+            operation = parts[2].lower()
+            if operation == "raiseevent" and len(parts) == 4:
+                return await self._raise(request, instance_id, parts[3])
+            if len(parts) != 3:
+                return web.Response(status=404)
+            return self._instance_operation(request, query, instance_id, operation)
+        except OperationError as exc:
+            return _operation_error(exc)
+
+    # -- start -----------------------------------------------------------------------------
+    async def _start(self, request: web.Request, query: dict[str, str], name: str,
+                     instance_id: str | None) -> web.StreamResponse:
+        body = await request.read()
+        input_json = None
+        if body.strip():
+            try:
+                input_json = json.dumps(json.loads(body))
+            except ValueError:
+                return _error(400, "Invalid JSON content")
+        new_id = self.ops.start(name, instance_id, input_json)
+        if "timeout" in query:
+            try:
+                timeout = float(query["timeout"])
+            except ValueError:
+                return _error(400, "timeout must be a number of seconds")
+            return await self._wait_for_completion(request, new_id, timeout)
+        return self._check_status_response(request, new_id)
+
+    def _check_status_response(self, request: web.Request, instance_id: str) -> web.Response:
+        payload = self.urls.management_payload(instance_id, str(request.url.origin()))
+        return web.json_response(payload, status=202, headers={
+            "Location": payload["statusQueryGetUri"], "Retry-After": "10"})
+
+    async def _wait_for_completion(self, request: web.Request, instance_id: str,
+                                   timeout: float) -> web.Response:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            row = self.engine.store.instance(instance_id)
+            if row is not None and row["runtime_status"] in TERMINAL:
+                status = status_json(row)
+                if row["runtime_status"] == "Completed":
+                    return web.json_response(status["output"], status=200)
+                return web.json_response(status, status=500 if row["runtime_status"] == "Failed"
+                                         else 200)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return self._check_status_response(request, instance_id)
+            try:
+                await asyncio.wait_for(self.engine.next_change(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
+    # -- events and status -----------------------------------------------------------------
+    async def _raise(self, request: web.Request, instance_id: str, event_name: str) -> web.Response:
+        row = self.engine.store.instance(instance_id)
+        if row is None:
+            return web.Response(status=404)
+        if row["runtime_status"] in TERMINAL:
+            return web.Response(status=410)
+        if request.content_type.lower() != "application/json":
+            return _error(400, "Only application/json request content is supported")
+        body = await request.read()
+        input_json = None
+        if body.strip():
+            try:
+                input_json = json.dumps(json.loads(body))
+            except ValueError:
+                return _error(400, "Invalid JSON content")
+        outcome = self.ops.raise_event(instance_id, event_name, input_json)
+        return web.Response(status={Outcome.ACCEPTED: 202, Outcome.NOT_FOUND: 404,
+                                    Outcome.GONE: 410}[outcome])
+
+    def _status(self, request: web.Request, query: dict[str, str], instance_id: str) -> web.Response:
+        row = self.engine.store.instance(instance_id)
+        if row is None:
+            return web.Response(status=404)
+        show_input = _flag(query, "showInput", True)
+        body = status_json(row, show_input=show_input)
+        if _flag(query, "showHistory", False):
+            body["historyEvents"] = history_events(
+                self.engine.store.history(instance_id), show_input=show_input,
+                show_output=_flag(query, "showHistoryOutput", False))
+        status = row["runtime_status"]
+        if status in TERMINAL:
+            code = 500 if status == "Failed" and _flag(
+                query, "returnInternalServerErrorOnFailure", False) else 200
+            return web.json_response(body, status=code)
+        return web.json_response(body, status=202, headers={
+            "Location": str(request.url), "Retry-After": "5"})
+
+    def _filters(self, query: dict[str, str], *, default_to_now: bool) -> tuple[str, list]:
+        clauses, params = [], []
+        if "createdtimefrom" in query:
+            clauses.append("created_time >= ?")
+            params.append(iso_time(parse_time(query["createdtimefrom"])))
+        to = query.get("createdtimeto")
+        if to is not None or default_to_now:
+            clauses.append("created_time <= ?")
+            params.append(iso_time(parse_time(to) if to else self.engine.clock.now()))
+        if query.get("runtimestatus"):
+            names = [s.strip() for s in query["runtimestatus"].split(",") if s.strip()]
+            clauses.append(f"runtime_status IN ({','.join('?' * len(names))})")
+            params.extend(names)
+        if query.get("instanceidprefix"):
+            clauses.append("substr(instance_id, 1, ?) = ?")
+            params.extend([len(query["instanceidprefix"]), query["instanceidprefix"]])
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _list(self, request: web.Request, query: dict[str, str]) -> web.Response:
+        try:
+            where, params = self._filters(query, default_to_now=False)
+            top = int(query["top"]) if query.get("top") else -1
+            offset = int(request.headers.get("x-ms-continuation-token") or 0)
+        except ValueError as exc:
+            return _error(400, f"Bad query: {exc}")
+        rows = self.engine.store.query_instances(where, params, limit=top, offset=offset)
+        show_input = _flag(query, "showInput", True)
+        headers = {}
+        if top > 0 and len(rows) == top:
+            headers["x-ms-continuation-token"] = str(offset + top)
+        return web.json_response([status_json(r, show_input=show_input) for r in rows],
+                                 headers=headers)
+
+    def _purge_by(self, query: dict[str, str]) -> web.Response:
+        if "createdtimefrom" not in query:
+            return _error(400, "Please provide value for 'createdTimeFrom' parameter.")
+        try:
+            where, params = self._filters(query, default_to_now=True)
+        except ValueError as exc:
+            return _error(400, f"Bad query: {exc}")
+        deleted = self.ops.purge_by(where, params)
+        return web.json_response({"instancesDeleted": deleted}) if deleted \
+            else web.Response(status=404)
+
+    # -- terminate / suspend / resume / restart / rewind -----------------------------------
+    def _instance_operation(self, request: web.Request, query: dict[str, str], instance_id: str,
+                            operation: str) -> web.Response:
+        reason = query.get("reason")
+        if operation == "restart":
+            new_id = self.ops.restart(instance_id, _flag(query, "restartWithNewInstanceId", True))
+            return self._check_status_response(request, new_id)
+        if operation == "rewind":
+            row = self.engine.store.instance(instance_id)
+            if row is None:
+                return web.Response(status=404)
+            if row["runtime_status"] != "Failed":
+                return web.Response(status=410)
+            return _error(501, "rewind is not supported by devhost")
+        actions = {"terminate": self.ops.terminate, "suspend": self.ops.suspend,
+                   "resume": self.ops.resume}
+        if operation not in actions:
+            return web.Response(status=404)
+        outcome = actions[operation](instance_id, reason)
+        if outcome is Outcome.INVALID:
+            row = self.engine.store.instance(instance_id)
+            return _error(500, "Something went wrong while processing your request",
+                          f"Cannot {operation} orchestration instance in the "
+                          f"{row['runtime_status']} state.", _INVALID_OPERATION)
+        return web.Response(status={Outcome.ACCEPTED: 202, Outcome.NOT_FOUND: 404,
+                                    Outcome.GONE: 410}[outcome])

@@ -1,0 +1,172 @@
+"""One orchestrator episode through the real SDK, and what the host must do about it.
+
+Runs exactly the steps of the handle registered by `orchestration_trigger` (from_json, input
+type, Orchestrator(fn).handle) but keeps the context, so the task ids the SDK assigned can be
+read back (protocol doc §4.4, way 1). Also checks the actions against the recorded ones
+(non-determinism, §4.5) and refuses features devhost does not run (entities, call_http).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from azure.durable_functions.models.DurableOrchestrationContext import DurableOrchestrationContext
+from azure.durable_functions.models.Task import TimerTask
+from azure.durable_functions.models.actions.NoOpAction import NoOpAction
+from azure.durable_functions.orchestrator import Orchestrator
+
+from .history import parse_time
+
+_ERROR_LABEL = "\n\n$OutOfProcData$:"
+_KIND = {0: "activity", 1: "activity", 2: "suborch", 3: "suborch", 5: "timer"}
+_UNSUPPORTED = {7: "call_entity (durable entities)", 8: "call_http",
+                9: "signal_entity (durable entities)"}
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A task the SDK numbered in this episode and the host has not recorded yet."""
+    task_id: int
+    kind: str  # activity | timer | suborch
+    name: str = ""
+    input: str | None = None
+    fire_at: datetime | None = None
+    cancelled: bool = False
+    child_instance_id: str | None = None
+    primary: bool = True  # False: a retry timer or retry attempt the host makes on its own
+
+    def record(self) -> list[Any]:
+        return [self.task_id, self.kind, self.name, self.primary]
+
+
+@dataclass
+class Episode:
+    state: dict[str, Any]
+    error: str | None = None          # the orchestrator raised: Failed with this message
+    new_tasks: list[NewTask] = field(default_factory=list)
+    cancelled_timers: list[int] = field(default_factory=list)
+
+    @property
+    def continue_as_new_input(self) -> tuple[bool, str | None]:
+        for action in flatten(self.state.get("actions") or []):
+            if action.get("actionType") == 4:
+                return True, action.get("input")
+        return False, None
+
+
+def flatten(actions: list[Any]) -> list[dict[str, Any]]:
+    """Atomic actions depth-first, in the order the SDK numbered them."""
+    out: list[dict[str, Any]] = []
+    for item in actions:
+        if isinstance(item, list):
+            out.extend(flatten(item))
+        elif "compoundActions" in item:
+            out.extend(flatten(item["compoundActions"]))
+        else:
+            out.append(item)
+    return out
+
+
+def _run_sdk(handle: Callable[..., Any], body: str) -> tuple[DurableOrchestrationContext | None,
+                                                              dict[str, Any], str | None]:
+    try:
+        ctx = DurableOrchestrationContext.from_json(body)
+        ctx._input_expected_type = getattr(handle, "_df_input_type", None)
+    except Exception as exc:  # a context the SDK cannot read is a host bug; fail loudly
+        return None, {"isDone": False, "actions": []}, f"devhost sent a context the SDK rejected: {exc!r}"
+    try:
+        return ctx, json.loads(Orchestrator(handle.orchestrator_function).handle(ctx)), None
+    except Exception as exc:
+        message = str(exc)
+        if _ERROR_LABEL in message:
+            text, _, data = message.partition(_ERROR_LABEL)
+            state = json.loads(data)
+            return ctx, state, state.get("error") or text
+        return ctx, {"isDone": False, "actions": []}, message or type(exc).__name__
+
+
+def _check_supported(actions: list[dict[str, Any]]) -> str | None:
+    for action in actions:
+        feature = _UNSUPPORTED.get(action.get("actionType"))
+        if feature:
+            return f"{feature} is not supported by devhost"
+    return None
+
+
+def _check_deterministic(actions: list[dict[str, Any]], recorded: list[list[Any]],
+                         complete: bool) -> str | None:
+    """Compare the recorded primary tasks with the actions at the same positions (DTFx rules)."""
+    issued = [a for a in actions if a.get("actionType") in _KIND]
+    for i, (task_id, kind, name, _primary) in enumerate(t for t in recorded if t[3]):
+        if i >= len(issued):
+            if not complete:
+                return None
+            return (f"Non-Deterministic workflow detected: A previous execution of this "
+                    f"orchestration scheduled {_describe(kind, name)} with sequence ID {task_id}, "
+                    "but the current replay execution hasn't (yet?) scheduled this task. Was a "
+                    "change made to the orchestrator code after this instance had already "
+                    "started running?")
+        action = issued[i]
+        now_kind = _KIND[action["actionType"]]
+        now_name = action.get("functionName") or ""
+        if now_kind != kind or now_name.lower() != name.lower():
+            return (f"Non-Deterministic workflow detected: A previous execution of this "
+                    f"orchestration scheduled {_describe(kind, name)} with sequence ID {task_id}, "
+                    f"but the current replay execution scheduled {_describe(now_kind, now_name)} "
+                    "at that position instead. Was a change made to the orchestrator code after "
+                    "this instance had already started running?")
+    return None
+
+
+def _describe(kind: str, name: str) -> str:
+    return {"activity": f"an activity task named '{name}'", "timer": "a timer",
+            "suborch": f"a sub-orchestration named '{name}'"}[kind]
+
+
+def _new_task(task_id: int, task: Any, now: datetime) -> NewTask | None:
+    action = task.action_repr[0] if isinstance(task.action_repr, list) else task.action_repr
+    primary = True
+    if isinstance(action, NoOpAction):
+        retry = task.parent
+        primary = False
+        if action.metadata == "-WithRetry timer":
+            last = retry.num_attempts >= retry.retry_options.max_number_of_attempts
+            delay = timedelta(milliseconds=retry.retry_options.first_retry_interval_in_milliseconds)
+            return NewTask(task_id, "timer", fire_at=now if last else now + delay, primary=False)
+        action = retry.actions[0] if isinstance(retry.actions, list) else retry.actions
+    data = action.to_json()
+    kind = _KIND.get(data.get("actionType"))
+    if kind == "timer":
+        return NewTask(task_id, "timer", fire_at=parse_time(data["fireAt"]),
+                       cancelled=bool(data.get("isCanceled")))
+    if kind == "activity":
+        return NewTask(task_id, "activity", data["functionName"], data.get("input"), primary=primary)
+    if kind == "suborch":
+        return NewTask(task_id, "suborch", data["functionName"], data.get("input"),
+                       child_instance_id=data.get("instanceId"), primary=primary)
+    return None
+
+
+def run_episode(handle: Callable[..., Any], body: str, recorded: list[list[Any]],
+                now: datetime) -> Episode:
+    ctx, state, error = _run_sdk(handle, body)
+    actions = flatten(state.get("actions") or [])
+    problem = _check_supported(actions) or _check_deterministic(actions, recorded, error is None)
+    if problem or error or ctx is None:
+        return Episode(state, error=problem or error)
+    known = {t[0] for t in recorded}
+    episode = Episode(state)
+    for key, value in ctx.open_tasks.items():
+        if not isinstance(key, int):
+            continue
+        for task in value if isinstance(value, list) else [value]:
+            if key not in known:
+                new = _new_task(key, task, now)
+                if new is not None:
+                    episode.new_tasks.append(new)
+            elif isinstance(task, TimerTask) and task.is_cancelled:
+                episode.cancelled_timers.append(key)
+    episode.new_tasks.sort(key=lambda t: t.task_id)
+    return episode

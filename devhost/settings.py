@@ -1,0 +1,66 @@
+"""The app's own configuration files, read the way `func start` reads them.
+
+host.json gives the HTTP route prefix (default `api`) and the durable task hub name;
+local.settings.json's `Values` go into the environment unless a real variable already exists.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HUB = "TestHubName"
+
+
+@dataclass(frozen=True)
+class HostSettings:
+    route_prefix: str = "api"
+    hub_name: str = DEFAULT_HUB
+
+
+class SettingsError(Exception):
+    """A configuration file exists but cannot be used."""
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path} must contain a JSON object")
+    return data
+
+
+def read_host_settings(app_dir: Path) -> HostSettings:
+    path = app_dir / "host.json"
+    if not path.exists():
+        return HostSettings()
+    extensions = _read_json(path).get("extensions") or {}
+    prefix = (extensions.get("http") or {}).get("routePrefix", "api")
+    hub = (extensions.get("durableTask") or {}).get("hubName") or DEFAULT_HUB
+    if not isinstance(prefix, str) or not isinstance(hub, str):
+        raise SettingsError(f"{path}: routePrefix and hubName must be strings")
+    # hubName may be an app-setting reference such as "%MyTaskHub%".
+    if hub.startswith("%") and hub.endswith("%") and len(hub) > 2:
+        hub = os.environ.get(hub[1:-1], DEFAULT_HUB)
+    return HostSettings(route_prefix=prefix.strip("/"), hub_name=hub)
+
+
+def read_local_values(app_dir: Path) -> dict[str, str]:
+    """The `Values` of local.settings.json, or {} when the file does not exist."""
+    path = app_dir / "local.settings.json"
+    if not path.exists():
+        return {}
+    values = _read_json(path).get("Values") or {}
+    if not isinstance(values, dict):
+        raise SettingsError(f"{path}: Values must be an object")
+    return {str(k): "" if v is None else str(v) for k, v in values.items()}
+
+
+def apply_local_values(values: dict[str, str]) -> dict[str, str]:
+    """Put values into os.environ where no real variable exists; return what was added."""
+    added = {k: v for k, v in values.items() if k not in os.environ}
+    os.environ.update(added)
+    return added

@@ -1,0 +1,10 @@
+from pathlib import Path
+
+import pytest
+
+APPS = Path(__file__).parent / "apps"
+
+
+@pytest.fixture
+def basic_app() -> Path:
+    return APPS / "basic"
