@@ -11,6 +11,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.config import ConfigError, slack_settings
 from bot.slack.adapter import PlainResponse, from_bolt_response, json_response, to_bolt_request
 from bot.slack.app import slack_app
+from bot.slack.shape import malformed_reason
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,19 @@ async def handle_slack_request(
     if settings is None:
         return json_response(503, "Slack is not configured (SLACK_BOT_TOKEN is not set)")
 
+    # Slack's signature first (slack_sdk's verifier; Bolt checks it again), so an unsigned
+    # request is a 401 whatever its body, and only signed bodies are read any further.
+    if not _signed(settings.signing_secret, body, headers):
+        return json_response(401, "invalid request")
     try:
         request = to_bolt_request(body, headers, query, {"durable_client": durable_client})
-    except Exception:  # Bolt could not even read the body: only a signed request earns a 400
-        if not _signed(settings.signing_secret, body, headers):
-            return json_response(401, "invalid request")
+    except Exception:  # noqa: BLE001 - Bolt could not read the body at all
         log.warning("unreadable Slack request body", exc_info=True)
         return json_response(400, "unreadable request body")
+    reason = malformed_reason(request.body)
+    if reason is not None:
+        log.warning("rejected a malformed Slack request: %s", reason)
+        return json_response(400, f"malformed request: {reason}")
 
     try:
         response = await slack_app(settings).async_dispatch(request)
@@ -54,5 +61,5 @@ def _signed(secret: str, body: bytes, headers: Mapping[str, str]) -> bool:
     lowered = {name.lower(): value for name, value in headers.items()}
     try:
         return SignatureVerifier(secret).is_valid_request(body, lowered)
-    except ValueError:
+    except ValueError:  # a non-numeric timestamp
         return False

@@ -1,7 +1,7 @@
 """Payload shapes Slack never sends, recognised before Bolt's matchers index into them.
 
 Bolt's listener matchers read keys such as ``view.type`` directly; a signed but malformed body
-would become a 500. The app's middleware answers those with a 400 instead.
+would become a 500. The endpoint answers those with a 400 instead, after checking the signature.
 """
 
 from __future__ import annotations

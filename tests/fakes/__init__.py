@@ -1,0 +1,1 @@
+"""Stand-ins for third-party servers (only Slack's) used by tests."""

@@ -1,0 +1,248 @@
+"""A small recording fake of Slack's Web API (and of response_urls), for tests.
+
+An aiohttp server on 127.0.0.1, port 0. It records every call, answers Slack-shaped JSON, keeps
+the latest text/blocks of each posted message, and can be told to fail: 429 with Retry-After,
+5xx, or hang until the client gives up. Point slack_sdk at it with ``base_url=fake.api_url`` and
+put ``fake.response_url(...)`` in payloads so Bolt's ``respond()`` lands here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str  # Web API method ("chat.postMessage") or "response_url"
+    args: dict[str, Any]
+    token: str | None
+    path: str
+    status: int = 200
+    ok: bool = True
+
+
+@dataclass
+class Failure:
+    status: int
+    error: str
+    retry_after: int | None
+    remaining: int | None  # None = forever
+    hang: bool = False
+
+
+@dataclass
+class StoredMessage:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    updates: int = 0
+
+
+class FakeSlackApi:
+    def __init__(self, *, token: str | None = None, users_by_email: dict[str, str] | None = None) -> None:
+        self.token = token
+        self.users_by_email = dict(users_by_email or {})
+        self.calls: list[Call] = []
+        self.messages: dict[tuple[str, str], StoredMessage] = {}
+        self._failures: dict[str, list[Failure]] = {}
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._stop = asyncio.Event()
+        self.base_url = ""
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> "FakeSlackApi":
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_route("POST", "/hooks/{hook:.*}", self._hook)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        """For SLACK_API_URL / slack_sdk base_url (trailing slash included)."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.base_url}/hooks/{name}"
+
+    # --- failure injection ----------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        error: str = "internal_error",
+        retry_after: int | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """The next ``times`` calls of ``method`` (None: all of them) answer ``status``."""
+        self._failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+
+    def rate_limit(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
+        self.fail(method, status=429, error="ratelimited", retry_after=retry_after, times=times)
+
+    def hang(self, method: str, *, times: int | None = 1) -> None:
+        """The next calls of ``method`` never answer (until the fake stops)."""
+        self._failures.setdefault(method, []).append(Failure(0, "", None, times, hang=True))
+
+    def heal(self, method: str | None = None) -> None:
+        if method is None:
+            self._failures.clear()
+        else:
+            self._failures.pop(method, None)
+
+    # --- reading what happened ------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def succeeded(self, method: str) -> list[Call]:
+        return [call for call in self.calls_to(method) if call.ok]
+
+    async def wait_for(
+        self, predicate: Callable[["FakeSlackApi"], bool], *, timeout: float = 10.0
+    ) -> None:
+        """Until predicate(fake) holds, re-checked on every recorded call (no polling)."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self)), timeout)
+
+    async def wait_for_calls(self, method: str, count: int = 1, *, ok: bool = True, timeout: float = 10.0) -> list[Call]:
+        pick = self.succeeded if ok else self.calls_to
+        await self.wait_for(lambda fake: len(pick(method)) >= count, timeout=timeout)
+        return pick(method)
+
+    def message(self, channel: str, ts: str) -> StoredMessage:
+        return self.messages[(channel, ts)]
+
+    def messages_in(self, channel: str) -> list[StoredMessage]:
+        return [message for (where, _), message in self.messages.items() if where == channel]
+
+    # --- handlers -------------------------------------------------------------------------------
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                data = await request.json()
+                if isinstance(data, dict):
+                    args.update(data)
+            else:
+                args.update(dict(await request.post()))
+        return args
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else args.get("token")
+        call = Call(method=method, args=args, token=token, path=request.path)
+
+        failure = self._take_failure(method)
+        if failure is not None and failure.hang:
+            await self._record(call)
+            await self._stop.wait()
+            raise web.HTTPServiceUnavailable()
+        if failure is not None:
+            call.status, call.ok = failure.status, False
+            await self._record(call)
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=headers)
+        if self.token is not None and token != self.token:
+            call.ok = False
+            await self._record(call)
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+
+        body = self._answer(method, args)
+        call.ok = bool(body.get("ok"))
+        await self._record(call)
+        return web.json_response(body)
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        args = await self._args(request)
+        await self._record(Call(method="response_url", args=args, token=None, path=request.path))
+        return web.Response(text="ok")
+
+    def _take_failure(self, method: str) -> Failure | None:
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        if failure.remaining is not None:
+            failure.remaining -= 1
+            if failure.remaining <= 0:
+                queue.pop(0)
+        return failure
+
+    # --- Slack-shaped answers -------------------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        blocks = args.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake", "user": "approvals",
+                    "team_id": "T0FAKE", "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
+        if method == "chat.postMessage":
+            channel = str(args.get("channel", ""))
+            ts = self._next_ts()
+            self.messages[(channel, ts)] = StoredMessage(channel, ts, str(args.get("text", "")), blocks)
+            return {"ok": True, "channel": channel, "ts": ts,
+                    "message": {"type": "message", "ts": ts, "text": args.get("text", ""), "blocks": blocks}}
+        if method == "chat.update":
+            channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+            stored = self.messages.get((channel, ts))
+            if stored is None:
+                return {"ok": False, "error": "message_not_found"}
+            stored.text, stored.blocks = str(args.get("text", "")), blocks
+            stored.updates += 1
+            return {"ok": True, "channel": channel, "ts": ts, "text": stored.text}
+        if method == "chat.getPermalink":
+            channel, ts = str(args.get("channel", "")), str(args.get("message_ts", ""))
+            return {"ok": True, "channel": channel,
+                    "permalink": f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+        if method == "conversations.open":
+            users = str(args.get("users", ""))
+            return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("UW")}}
+        if method == "users.lookupByEmail":
+            user_id = self.users_by_email.get(str(args.get("email", "")))
+            if user_id is None:
+                return {"ok": False, "error": "users_not_found"}
+            return {"ok": True, "user": {"id": user_id, "name": args["email"].split("@")[0]}}
+        if method == "views.open":
+            view = args.get("view")
+            if isinstance(view, str):
+                view = json.loads(view)
+            return {"ok": True, "view": {**(view or {}), "id": f"V{next(self._ts):08d}"}}
+        return {"ok": True}
