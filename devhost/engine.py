@@ -11,7 +11,9 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +55,7 @@ class Engine:
         self._changed = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
+        self._post_commit: list[Callable[[], None]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -116,7 +119,7 @@ class Engine:
             log.exception("devhost failed to run an episode of %s", instance_id)
             row = self.store.instance(instance_id)
             if row is not None and row["runtime_status"] not in TERMINAL:
-                with self.store.transaction():
+                with self.transaction():
                     self._finish(row, "Failed", failure_output(row["name"], f"devhost error: {exc!r}"),
                                  [], self.clock.now())
 
@@ -128,7 +131,7 @@ class Engine:
         if not messages:
             return
         if row["runtime_status"] in TERMINAL:
-            with self.store.transaction():
+            with self.transaction():
                 self.store.delete_messages(instance_id, messages[-1]["id"])
             return
         now = self.clock.now()
@@ -146,7 +149,7 @@ class Engine:
         else:
             body = self._context_body(row, old, new_events)
             episode = run_episode(orchestrator.handle, body, recorded, now)
-        with self.store.transaction():
+        with self.transaction():
             self.store.delete_messages(instance_id, messages[-1]["id"])
             self._apply(row, episode, recorded, now, len(old), new_events)
         self.notify()
@@ -217,9 +220,23 @@ class Engine:
         return h.event(EventType.SubOrchestrationInstanceCreated, now, task.task_id,
                        Name=task.name, Version="", InstanceId=child_id, Input=task.input)
 
-    def _after_commit(self, action: Any) -> None:
-        # Called inside the transaction; the loop runs the action right after this episode.
-        asyncio.get_running_loop().call_soon(action)
+    def _after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the current transaction has committed (dropped on rollback)."""
+        self._post_commit.append(action)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction; work queued with _after_commit starts only after COMMIT."""
+        self._post_commit = []
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self._post_commit = []
+            raise
+        actions, self._post_commit = self._post_commit, []
+        for action in actions:
+            action()
 
     def _start_child(self, parent: Any, task: NewTask, child_id: str, now: datetime) -> None:
         existing = self.store.instance(child_id)
@@ -338,7 +355,7 @@ class Engine:
         else:
             ev = h.event(EventType.TaskCompleted, now, TaskScheduledId=task_id,
                          Result=outcome.result)
-        with self.store.transaction():
+        with self.transaction():
             if not self.store.finish_activity(row_id):
                 return  # the instance ended or restarted meanwhile
             self.store.add_message(instance_id, h.to_json(ev))
@@ -347,7 +364,7 @@ class Engine:
     def _fire_timers(self, row_ids: list[int]) -> None:
         now = self.clock.now()
         fired: list[str] = []
-        with self.store.transaction():
+        with self.transaction():
             for row_id in row_ids:
                 timer = self.store.take_timer(row_id)
                 if timer is None:

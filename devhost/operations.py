@@ -62,7 +62,7 @@ class Operations:
                 f"{known}.", bad_request=True)
         instance_id = instance_id if instance_id is not None else uuid.uuid4().hex
         check_instance_id(instance_id)
-        with self.store.transaction():
+        with self.engine.transaction():
             existing = self.store.instance(instance_id)
             if existing is not None and existing["runtime_status"] in ACTIVE:
                 raise OperationError(
@@ -74,7 +74,7 @@ class Operations:
         return instance_id
 
     def raise_event(self, instance_id: str, event_name: str, input_json: str | None) -> Outcome:
-        with self.store.transaction():
+        with self.engine.transaction():
             row = self.store.instance(instance_id)
             if row is None:
                 return Outcome.NOT_FOUND
@@ -87,7 +87,7 @@ class Operations:
 
     def terminate(self, instance_id: str, reason: str | None) -> Outcome:
         now = self._now()
-        with self.store.transaction():
+        with self.engine.transaction():
             row = self.store.instance(instance_id)
             if row is None:
                 return Outcome.NOT_FOUND
@@ -107,7 +107,7 @@ class Operations:
 
     def _pause(self, instance_id: str, reason: str | None, *, suspend: bool) -> Outcome:
         now = self._now()
-        with self.store.transaction():
+        with self.engine.transaction():
             row = self.store.instance(instance_id)
             if row is None:
                 return Outcome.NOT_FOUND
@@ -136,7 +136,7 @@ class Operations:
         return self.start(row["name"], None if new_instance_id else instance_id, row["input"])
 
     def purge(self, instance_id: str) -> int:
-        with self.store.transaction():
+        with self.engine.transaction():
             row = self.store.instance(instance_id)
             if row is None or row["runtime_status"] not in TERMINAL:
                 return 0
@@ -145,7 +145,7 @@ class Operations:
         return 1
 
     def purge_by(self, where: str, params: list) -> int:
-        with self.store.transaction():
+        with self.engine.transaction():
             rows = self.store.query_instances(where, params)
             doomed = [r["instance_id"] for r in rows if r["runtime_status"] in TERMINAL]
             for instance_id in doomed:

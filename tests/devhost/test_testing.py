@@ -1,0 +1,67 @@
+"""The harness itself: several hosts per process, environment handling, waiting helpers."""
+import os
+from pathlib import Path
+
+import pytest
+
+from devhost.testing import run_devhost
+
+
+async def test_several_hosts_one_after_another_each_with_a_fresh_app(basic_app):
+    for round_ in range(3):
+        async with run_devhost(basic_app) as host:
+            iid = await host.client.start_new("approval", None, {"name": str(round_)})
+            await host.client.raise_event(iid, "decision", True)
+            status = await host.wait_for_status(iid, "Completed")
+            assert status["output"]["greeting"] == f"Hello {round_}!"
+
+
+async def test_two_hosts_at_once_on_separate_databases(basic_app):
+    async with run_devhost(basic_app) as a, run_devhost(basic_app) as b:
+        assert a.base_url != b.base_url and a.db_path != b.db_path
+        ia = await a.client.start_new("two_waits")
+        assert await b.get_status(ia) is None
+
+
+async def test_env_is_set_for_the_host_and_restored_after(basic_app):
+    os.environ.pop("SAMPLE_SETTING", None)
+    async with run_devhost(basic_app, env={"SAMPLE_SETTING": "x"}):
+        assert os.environ["SAMPLE_SETTING"] == "x"
+    assert "SAMPLE_SETTING" not in os.environ
+
+
+async def test_local_settings_only_when_asked(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "function_app.py").write_text((Path(__file__).parent / "apps/basic/function_app.py").read_text())
+    (app / "local.settings.json").write_text('{"Values": {"SAMPLE_SETTING": "local"}}')
+    os.environ.pop("SAMPLE_SETTING", None)
+    async with run_devhost(app):
+        assert "SAMPLE_SETTING" not in os.environ
+    async with run_devhost(app, load_local_settings=True):
+        assert os.environ["SAMPLE_SETTING"] == "local"
+    assert "SAMPLE_SETTING" not in os.environ
+
+
+async def test_db_path_is_kept_when_given(basic_app, tmp_path):
+    db = tmp_path / "state.sqlite3"
+    async with run_devhost(basic_app, db_path=db) as host:
+        iid = await host.client.start_new("two_waits")
+    assert db.exists()
+    async with run_devhost(basic_app, db_path=db) as host:
+        await host.client.raise_event(iid, "E", 1)
+        assert (await host.wait_for_status(iid, "Completed"))["output"] == "1"
+
+
+async def test_wait_for_status_times_out_with_the_last_status(basic_app):
+    async with run_devhost(basic_app, virtual_clock=True) as host:
+        iid = await host.client.start_new("long_sleep")
+        with pytest.raises(TimeoutError, match="Running"):
+            await host.wait_for_status(iid, "Completed", timeout=0.2)
+
+
+async def test_advance_needs_a_virtual_clock(basic_app):
+    async with run_devhost(basic_app) as host:
+        with pytest.raises(RuntimeError):
+            from datetime import timedelta
+            await host.advance(timedelta(seconds=1))
