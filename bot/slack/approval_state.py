@@ -82,6 +82,9 @@ async def load_state(durable_client: Any, instance_id: str) -> ApprovalState:
         return ApprovalState(stage, request, decision, deadline, message, requester_slack_id)
 
     if runtime in ("Running", "Pending", "ContinuedAsNew", "Suspended"):
+        fixed = _from_output(custom.get("outcome"))
+        if fixed is not None:  # the outcome is decided; its activity is still telling Slack
+            return state(*fixed)
         stage = custom.get("stage")
         if stage in (None, STAGE_SENDING_REQUEST, STAGE_WAITING):
             return state(Stage.OPEN)
@@ -89,13 +92,22 @@ async def load_state(durable_client: Any, instance_id: str) -> ApprovalState:
             return state(Stage.ESCALATED)
         return state(Stage.DECIDING)
     if runtime == "Completed":
-        output = status.output if isinstance(status.output, Mapping) else {}
-        if output.get("status") == STATUS_ESCALATED:
-            return state(Stage.ESCALATED)
-        approval = output.get("approval")
-        if isinstance(approval, Mapping):
-            return state(Stage.DECIDED, RecordedDecision.from_record(approval))
+        fixed = _from_output(status.output)
+        if fixed is not None:
+            return state(*fixed)
     return state(Stage.CLOSED)
+
+
+def _from_output(output: Any) -> tuple[Stage, RecordedDecision | None] | None:
+    """The stage an orchestration output (or the outcome in its custom status) stands for."""
+    if not isinstance(output, Mapping):
+        return None
+    if output.get("status") == STATUS_ESCALATED:
+        return Stage.ESCALATED, None
+    approval = output.get("approval")
+    if isinstance(approval, Mapping):
+        return Stage.DECIDED, RecordedDecision.from_record(approval)
+    return None
 
 
 def _request(data: Any) -> ApprovalRequest | None:

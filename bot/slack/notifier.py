@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -20,9 +20,21 @@ from bot.approvals import ESCALATION_REASON, ApprovalRequest
 from bot.config import SlackSettings
 from bot.slack import messages
 from bot.slack.messages import RecordedDecision, SlackMessage
-from bot.slack.web_client import activity_client
+from bot.slack.web_client import SLACK_CALL_ERRORS, activity_client
 
 log = logging.getLogger(__name__)
+
+
+class SlackCallFailed(RuntimeError):
+    """A Web API call failed after slack_sdk's retries. One line, naming the method and Slack's
+    error code, because the workflow shows the first line of an activity failure."""
+
+
+def _failure(method: str, error: Exception) -> SlackCallFailed:
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error") if isinstance(error.response.data, dict) else None
+        return SlackCallFailed(f"Slack {method} failed: {code or 'error'} (HTTP {error.response.status_code})")
+    return SlackCallFailed(f"Slack {method} failed: {type(error).__name__} {error}".strip())
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,8 @@ class Notifier:
     ) -> None:
         """Rewrite the original message to the decision and tell the requester."""
         request = _with_slack_id(request, _requester_id(request, posted))
+        if decision.decided_at is None:  # the event payload has no time; now is close enough
+            decision = dataclasses.replace(decision, decided_at=datetime.now(timezone.utc))
         if posted is not None:
             await self._update(posted, messages.decided(approval_id, request, decision))
         if request.requester_slack_id:
@@ -110,16 +124,28 @@ class Notifier:
 
     # --- Web API calls ------------------------------------------------------------------------
 
+    async def _call(self, method: str, call: Awaitable[Any]) -> Any:
+        """Await one Web API call; slack_sdk's retry handlers have run when this raises."""
+        try:
+            return await call
+        except SLACK_CALL_ERRORS as error:
+            raise _failure(method, error) from error
+
     async def _post(self, channel: str, message: SlackMessage) -> Mapping[str, Any]:
-        response = await self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        response = await self._call(
+            "chat.postMessage", self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        )
         return {"channel": response["channel"], "ts": response["ts"]}
 
     async def _update(self, posted: PostedMessage, message: SlackMessage) -> None:
-        await self.client.chat_update(channel=posted.channel, ts=posted.ts, text=message.text, blocks=message.blocks)
+        await self._call(
+            "chat.update",
+            self.client.chat_update(channel=posted.channel, ts=posted.ts, text=message.text, blocks=message.blocks),
+        )
 
     async def _direct_message(self, user_id: str, message: SlackMessage) -> None:
-        opened = await self.client.conversations_open(users=user_id)
-        await self.client.chat_postMessage(channel=opened["channel"]["id"], text=message.text, blocks=message.blocks)
+        opened = await self._call("conversations.open", self.client.conversations_open(users=user_id))
+        await self._post(opened["channel"]["id"], message)
 
     async def _permalink(self, channel: str, ts: str) -> str | None:
         """A link is a nicety: a failure here must not fail the activity."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -10,6 +12,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackSettings
+
+# What a Web API call can raise once its retries are spent.
+SLACK_CALL_ERRORS: tuple[type[Exception], ...] = (SlackApiError, aiohttp.ClientError, OSError, TimeoutError)
 
 # Activities may wait out a 429's Retry-After; the durable retry policy wraps all of this.
 ACTIVITY_TIMEOUT_SECONDS = 10
@@ -24,9 +29,9 @@ def activity_client(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_
         token=settings.bot_token,
         timeout=timeout,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
         ],
         **kwargs,
     )

@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import Decision
@@ -23,6 +22,7 @@ from bot.slack.approval_state import Stage, load_state
 from bot.slack.deciding import approver_name, may_decide
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, RecordedDecision, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
+from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.slack.orchestration import raise_decision
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ async def deny_clicked(
     target = DenyTarget(approval_id, channel, ts)
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=deny_reason_modal(target, verdict.state.request))
-    except (SlackApiError, OSError, TimeoutError, KeyError) as error:
+    except (*SLACK_CALL_ERRORS, KeyError) as error:
         log.warning("views.open for the deny reason failed: %s", error)
         await tell(respond, "I couldn't open the form for the reason. Please click Deny again.")
 
@@ -111,7 +111,7 @@ async def replace(respond: AsyncRespond, message: SlackMessage) -> None:
 async def _send(respond: AsyncRespond, **payload: Any) -> None:
     try:
         response = await respond(**payload)
-    except (ValueError, OSError, TimeoutError) as error:  # no response_url, or Slack unreachable
+    except (ValueError, *SLACK_CALL_ERRORS) as error:  # no response_url, or Slack unreachable
         log.warning("response_url post failed: %s", error)
         return
     if response.status_code >= 400:

@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import MAX_COMMENTS_LENGTH, Decision
@@ -17,6 +16,7 @@ from bot.slack.approval_state import Stage, load_state
 from bot.slack.deciding import approver_name, may_decide
 from bot.slack.messages import RecordedDecision, SlackMessage
 from bot.slack.modals import DENY_REASON_CALLBACK, DenyTarget, notice_modal, submitted_value
+from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.slack.orchestration import raise_decision
 
 log = logging.getLogger(__name__)
@@ -77,5 +77,5 @@ async def _update(client: AsyncWebClient, target: DenyTarget, message: SlackMess
     """Best effort: process_approval rewrites the message from the workflow's side anyway."""
     try:
         await client.chat_update(channel=target.channel, ts=target.ts, text=message.text, blocks=message.blocks)
-    except (SlackApiError, OSError, TimeoutError) as error:
+    except SLACK_CALL_ERRORS as error:
         log.warning("chat.update after a denial failed: %s", error)

@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import DEFAULT_TIMEOUT_SECONDS, ApprovalRequest, InvalidRequest
 from bot.slack import messages
 from bot.slack.modals import new_request_modal
+from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.slack.orchestration import start_approval
 from bot.slack.parsing import USAGE, ParseError, parse_expense_command, wants_form
 
@@ -64,7 +64,7 @@ async def _open_form(ack: AsyncAck, client: AsyncWebClient, trigger_id: str | No
         return
     try:
         await client.views_open(trigger_id=trigger_id, view=new_request_modal())
-    except (SlackApiError, OSError, TimeoutError) as error:
+    except SLACK_CALL_ERRORS as error:
         log.warning("views.open for the new-request form failed: %s", error)
         await ack(response_type="ephemeral", text=f"I couldn't open the form.\n{USAGE}")
         return

@@ -41,3 +41,26 @@ def all_text(blocks: list[dict[str, Any]]) -> str:
 
     walk(blocks)
     return "\n".join(found)
+
+
+def assert_everything_sent_is_valid(calls: list[Any]) -> int:
+    """Every message, update, modal and response_url payload the app sent (recorded by the fake
+    Slack API) passes slack_sdk's models. Returns how many were checked."""
+    import json
+
+    checked = 0
+    for call in calls:
+        args = call.args
+        blocks = args.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if call.method in ("chat.postMessage", "chat.update") or (call.method == "response_url" and blocks):
+            assert blocks, f"{call.method} without blocks: {args}"
+            assert args.get("text"), f"{call.method} without fallback text"
+            assert_valid_blocks(blocks)
+            checked += 1
+        if call.method in ("views.open", "views.update", "views.push"):
+            view = args["view"]
+            assert_valid_view(json.loads(view) if isinstance(view, str) else view)
+            checked += 1
+    return checked
