@@ -1,0 +1,66 @@
+"""`python -m devhost`: run the Functions app in the current (or given) directory, like `func start`."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from .app_loader import AppLoadError
+from .host import DevHost, HostConfig
+from .settings import SettingsError, apply_local_values, read_local_values
+from .store import DatabaseInUse
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m devhost", description=__doc__)
+    parser.add_argument("--app-dir", type=Path, default=Path.cwd(),
+                        help="directory holding function_app.py (default: current directory)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=7071, help="port to listen on")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="SQLite file (default: <app-dir>/.devhost/<hub>.sqlite3)")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> int:
+    host = DevHost(HostConfig(app_dir=args.app_dir, host=args.host, port=args.port, db_path=args.db))
+    await host.start()
+    print("\nFunctions:\n", flush=True)
+    for name, description in host.function_urls():
+        print(f"        {name}: {description}")
+    print(f"\nDurable management API: {host.urls.webhook_base}")
+    print(f"State: {host.db_path}")
+    print("Press Ctrl+C to stop.\n", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        print("Stopping devhost...", flush=True)
+        await host.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(message)s")
+    args.app_dir = args.app_dir.resolve()
+    try:
+        apply_local_values(read_local_values(args.app_dir))
+        return asyncio.run(serve(args))
+    except (DatabaseInUse, AppLoadError, SettingsError) as exc:
+        print(f"devhost: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"devhost: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Kill -9 at any moment loses nothing: a real `python -m devhost` process is SIGKILLed with
+instances waiting on events, timers and activities, restarted on the same database, and every
+instance finishes correctly."""
+import asyncio
+import os
+import re
+import signal
+import sys
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import azure.durable_functions as df
+import pytest
+from azure.durable_functions.models.utils import http_utils
+
+from devhost.urls import DurableUrls
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+@asynccontextmanager
+async def devhost_process(app_dir: Path, db: Path):
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "devhost", "--app-dir", str(app_dir), "--port", "0", "--db", str(db),
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    origin = None
+    lines = []
+    while origin is None:
+        line = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
+        lines.append(line)
+        if not line:
+            raise RuntimeError("devhost exited:\n" + "".join(lines))
+        m = re.search(r"Durable management API: (http://[^/]+)/", line)
+        origin = m.group(1) if m else None
+    drain = asyncio.create_task(proc.stdout.read())
+    try:
+        yield proc, origin
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
+        drain.cancel()
+
+
+async def poll_status(http, origin, iid, wanted, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        async with http.get(f"{origin}/runtime/webhooks/durabletask/instances/{iid}") as resp:
+            status = await resp.json() if resp.status != 404 else None
+        if status and status["runtimeStatus"] in wanted:
+            return status
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{iid}: {status}")
+        await asyncio.sleep(0.05)  # another process: nothing to await but its HTTP answers
+
+
+async def test_sigkill_and_restart_loses_no_instance_event_or_timer(basic_app, tmp_path):
+    db = tmp_path / "hub.sqlite3"
+    async with aiohttp.ClientSession() as http:
+        async with devhost_process(basic_app, db) as (proc, origin):
+            client = df.DurableOrchestrationClient(DurableUrls(origin, "TestHubName").client_binding_json())
+            waiting = [await client.start_new("approval", None, {"name": f"w{i}", "timeout": 3600})
+                       for i in range(5)]
+            timed = [await client.start_new("approval", None, {"name": f"t{i}", "timeout": 1})
+                     for i in range(3)]
+            for iid in waiting + timed:
+                await poll_status(http, origin, iid, {"Running"})
+            raised_early = await client.start_new("two_waits")  # its 'slow' activity is in flight
+            await client.raise_event(raised_early, "E", "kept")
+            burst = [await client.start_new("approval", None, {"name": f"b{i}"}) for i in range(20)]
+            proc.send_signal(signal.SIGKILL)
+            await proc.wait()
+        await http_utils._close_session()
+        time.sleep(1.2)  # let the 1-second timers come due while the host is down
+
+        started = time.monotonic()
+        async with devhost_process(basic_app, db) as (proc, origin):
+            client = df.DurableOrchestrationClient(DurableUrls(origin, "TestHubName").client_binding_json())
+            for iid in timed:
+                status = await poll_status(http, origin, iid, {"Completed"})
+                assert status["output"]["decision"] is None  # the timer fired after the restart
+            assert time.monotonic() - started < 10
+            for iid in waiting + burst:
+                await poll_status(http, origin, iid, {"Running"})
+                await client.raise_event(iid, "decision", "yes")
+            for iid in waiting + burst:
+                status = await poll_status(http, origin, iid, {"Completed"})
+                assert status["output"]["decision"] == '"yes"'
+                assert status["output"]["greeting"].startswith("Hello ")
+            status = await poll_status(http, origin, raised_early, {"Completed"})
+            assert status["output"] == '"kept"'
+            await http_utils._close_session()
+
+
+async def test_second_process_on_the_same_database_refuses_to_start(basic_app, tmp_path):
+    db = tmp_path / "hub.sqlite3"
+    async with devhost_process(basic_app, db):
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "devhost", "--app-dir", str(basic_app), "--port", "0",
+            "--db", str(db), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(second.communicate(), 20)
+        assert second.returncode == 1
+        assert "another devhost is already running" in err.decode()
+
+
+async def test_ctrl_c_stops_cleanly(basic_app, tmp_path):
+    async with devhost_process(basic_app, tmp_path / "hub.sqlite3") as (proc, origin):
+        proc.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(proc.wait(), 10) == 0
