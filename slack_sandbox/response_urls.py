@@ -15,12 +15,12 @@ from aiohttp import web
 from .blockkit import BlockKitError, check_blocks, with_block_ids
 from .grants import GrantError, ResponseUrl
 from .people import BOT_USER_ID
-from .sandbox import Sandbox
+from .sandbox import SANDBOX_KEY, Sandbox
 from .workspace import Message
 
 
 async def handle_response_url(request: web.Request) -> web.Response:
-    sandbox: Sandbox = request.app["sandbox"]
+    sandbox: Sandbox = request.app[SANDBOX_KEY]
     try:
         body = json.loads(await request.text() or "null")
     except ValueError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from aiohttp import web
+
 from .app_link import AppLink
 from .clock import Clock, SystemClock
 from .grants import Grants, ResponseUrl
@@ -59,3 +61,6 @@ class Sandbox:
 
     async def close(self) -> None:
         await self.link.close()
+
+
+SANDBOX_KEY = web.AppKey("sandbox", Sandbox)

@@ -6,14 +6,14 @@ from aiohttp import web
 
 from . import ui
 from .response_urls import handle_response_url
-from .sandbox import Sandbox
-from .web_api import ApiLog, handle_api
+from .sandbox import SANDBOX_KEY, Sandbox
+from .web_api import API_LOG_KEY, ApiLog, handle_api
 
 
 def create_app(sandbox: Sandbox) -> web.Application:
     app = web.Application(client_max_size=4 * 1024 * 1024)
-    app["sandbox"] = sandbox
-    app["api_log"] = ApiLog()
+    app[SANDBOX_KEY] = sandbox
+    app[API_LOG_KEY] = ApiLog()
     app.router.add_route("GET", "/api/{method}", handle_api)
     app.router.add_route("POST", "/api/{method}", handle_api)
     app.router.add_post("/hooks/{kind}/{team}/{token}", handle_response_url)

@@ -20,7 +20,7 @@ from .manifest import AppEndpoints
 from .people import APPROVAL_CHANNEL
 from .sandbox import Sandbox
 from .server import start_server
-from .web_api import ApiLog, Fault
+from .web_api import API_LOG_KEY, ApiLog, Fault
 from .workspace import Message, OpenView, Workspace
 
 PROJECT_MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
@@ -115,6 +115,6 @@ async def run_sandbox(*, manifest: Path | None = None, endpoints: AppEndpoints |
                       signing_secret=signing_secret, app_base_url=app_base_url)
     runner = await start_server(sandbox, host, port)
     try:
-        yield RunningSandbox(sandbox, runner.app["api_log"])
+        yield RunningSandbox(sandbox, runner.app[API_LOG_KEY])
     finally:
         await runner.cleanup()

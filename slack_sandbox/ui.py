@@ -11,14 +11,14 @@ from aiohttp import WSMsgType, web
 
 from . import user_actions
 from .people import BOT_USER_ID, TEAM_NAME
-from .sandbox import Sandbox
+from .sandbox import SANDBOX_KEY, Sandbox
 from .workspace import Change, OpenView
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 
 def _sandbox(request: web.Request) -> Sandbox:
-    return request.app["sandbox"]
+    return request.app[SANDBOX_KEY]
 
 
 async def index(request: web.Request) -> web.FileResponse:
@@ -111,7 +111,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     viewer = _viewer(sandbox, request, request.query.get("user"))
     socket = web.WebSocketResponse(heartbeat=20)
     await socket.prepare(request)
-    request.app["sockets"].add(socket)
+    request.app[SOCKETS_KEY].add(socket)
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
     def on_change(change: Change) -> None:
@@ -140,17 +140,20 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     finally:
         unsubscribe()
         pumping.cancel()
-        request.app["sockets"].discard(socket)
+        request.app[SOCKETS_KEY].discard(socket)
     return socket
 
 
 async def _close_sockets(app: web.Application) -> None:
-    for socket in list(app["sockets"]):
+    for socket in list(app[SOCKETS_KEY]):
         await socket.close(code=1001, message=b"server shutdown")
 
 
+SOCKETS_KEY = web.AppKey("sockets", weakref.WeakSet)
+
+
 def add_routes(app: web.Application) -> None:
-    app["sockets"] = weakref.WeakSet()
+    app[SOCKETS_KEY] = weakref.WeakSet()
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/", index)
     app.router.add_get("/archives/{channel}/{ts}", index)

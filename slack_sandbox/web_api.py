@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from .methods import METHODS, ApiError, Args
-from .sandbox import Sandbox
+from .sandbox import SANDBOX_KEY, Sandbox
 
 SCOPES = "commands,chat:write,chat:write.public,im:write,users:read,users:read.email"
 
@@ -40,9 +40,12 @@ class ApiLog:
         return [c for c in self.calls if c["method"] == method]
 
 
+API_LOG_KEY = web.AppKey("api_log", ApiLog)
+
+
 async def handle_api(request: web.Request) -> web.Response:
-    sandbox: Sandbox = request.app["sandbox"]
-    log: ApiLog = request.app["api_log"]
+    sandbox: Sandbox = request.app[SANDBOX_KEY]
+    log: ApiLog = request.app[API_LOG_KEY]
     method = request.match_info["method"]
     try:
         args, token = await _arguments(request)
