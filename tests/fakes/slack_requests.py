@@ -26,7 +26,7 @@ def signed_headers(secret: str, body: str, *, timestamp: int | None = None) -> d
 
 def slash_command_body(
     text: str, *, user_id: str = "UREQ1", user_name: str = "alice", channel_id: str = "CWORK1",
-    response_url: str = "https://hooks.slack.com/commands/T0FAKE/1/x", command: str = "/expense",
+    response_url: str = "http://127.0.0.1:9/commands/unused", command: str = "/expense",
 ) -> str:
     return urlencode({
         "token": "deprecated", "team_id": TEAM["id"], "team_domain": TEAM["domain"],
@@ -46,7 +46,7 @@ def _user(user_id: str, name: str) -> dict[str, str]:
 
 def button_click(
     action_id: str, value: str, *, user_id: str, user_name: str = "bob", channel: str = "CAPPROVE",
-    message_ts: str = "1700000000.000001", response_url: str = "https://hooks.slack.com/actions/x",
+    message_ts: str = "1700000000.000001", response_url: str = "http://127.0.0.1:9/actions/unused",
     message_blocks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A block_actions payload for a click on a channel message."""

@@ -1,0 +1,53 @@
+"""Slack's Web API misbehaving while the activities talk to it."""
+
+from datetime import timedelta
+
+from tests.fakes.blockkit import all_text, buttons
+from tests.fakes.slack_harness import APPROVAL_CHANNEL, ESCALATION_CHANNEL, slack_devhost
+
+
+async def test_a_rate_limited_post_is_retried_after_retry_after_and_lands_once() -> None:
+    async with slack_devhost(before_start=lambda fake: fake.rate_limit("chat.postMessage", retry_after=0)) as slack:
+        started = await slack.start_by_text()
+        posts = slack.fake.calls_to("chat.postMessage")
+        assert [call.status for call in posts] == [429, 200]
+        assert len(slack.fake.messages_in(APPROVAL_CHANNEL)) == 1
+        assert len(buttons(started.message.blocks)) == 2
+
+
+async def test_a_server_error_on_update_is_retried_and_the_message_still_ends_right() -> None:
+    async with slack_devhost() as slack:
+        started = await slack.start_by_text()
+        slack.fake.fail("chat.update", status=500, times=1)
+        await slack.host.advance(timedelta(minutes=11))
+        status = await slack.host.wait_for_status(started.instance_id, "Completed")
+        assert "notificationError" not in status["output"]
+        updates = slack.fake.calls_to("chat.update")
+        assert [call.status for call in updates] == [500, 200]
+        assert buttons(slack.fake.message(APPROVAL_CHANNEL, started.message.ts).blocks) == []
+
+
+async def test_a_persistent_slack_failure_is_shown_on_the_instance_not_swallowed() -> None:
+    async with slack_devhost(before_start=lambda fake: fake.fail("chat.postMessage", status=500, times=None)) as slack:
+        answer = await slack.command("5000 Conference attendance")
+        instance_id = answer.text.split("approval-")[1][:32]
+        # the durable retry policy (2 s apart, 5 attempts) runs on the virtual clock
+        for _ in range(6):
+            await slack.host.advance(timedelta(seconds=3))
+        status = await slack.host.wait_for_custom_status(
+            instance_id, lambda custom: bool(custom and custom.get("notificationError"))
+        )
+        error = status["customStatus"]["notificationError"]
+        assert "chat.postMessage" in error and "internal_error" in error and "HTTP 500" in error
+        assert len(slack.fake.calls_to("chat.postMessage")) == 5 * 2  # 5 attempts, each retried once by slack_sdk
+
+        # Slack recovers; at the deadline the escalation still goes out (without a link) and the
+        # instance ends with the earlier error on record, never stuck Running.
+        slack.fake.heal()
+        await slack.host.advance(timedelta(minutes=11))
+        status = await slack.host.wait_for_status(instance_id, "Completed", "Failed")
+        assert status["runtimeStatus"] == "Completed"
+        assert status["output"]["status"] == "Escalated"
+        assert "internal_error" in status["output"]["notificationError"]
+        (escalation,) = slack.fake.messages_in(ESCALATION_CHANNEL)
+        assert "no link" in all_text(escalation.blocks)
