@@ -70,13 +70,19 @@ class _Progress:
     def listening(self) -> bool:
         return self.invalid_responses < MAX_INVALID_RESPONSES
 
+    @property
+    def requester_slack_id(self) -> str | None:
+        """The requester's Slack id: as resolved when sending, else as given in the request."""
+        resolved = (self.message or {}).get("requesterSlackId")
+        return resolved if isinstance(resolved, str) and resolved else self.request.requester_slack_id
+
     def status(self) -> dict[str, Any]:
         status = workflow_status(
             self.stage,
             self.approval_id,
             self.deadline,
             message=self.message,
-            requester_slack_id=self.request.requester_slack_id,
+            requester_slack_id=self.requester_slack_id,
             invalid_responses=self.invalid_responses,
             last_invalid_response=self.last_invalid_response,
         )
@@ -136,7 +142,8 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
             else:
                 decided_at = context.current_utc_datetime
     try:
-        progress.message = yield send
+        sent = yield send
+        progress.message = sent if isinstance(sent, dict) else None
     except Exception as error:  # retries exhausted: keep going, the decision can still arrive
         progress.notification_error = _short_error(error)
         if not context.is_replaying:

@@ -88,6 +88,22 @@ def test_after_sending_it_waits_with_one_timer_at_the_deadline(history):
     }
 
 
+def test_the_requester_slack_id_resolved_when_sending_is_shown(handle):
+    anonymous = ApprovalRequest(requester="alice@company.com")
+    history = History(handle=handle, instance_id=INSTANCE_ID, input=json.dumps(anonymous.to_input()), now=T0)
+    first = start(history)
+    assert first.custom_status["requesterSlackId"] is None
+    waiting = history.episode(history.completed(first.new("send_approval_request"), MESSAGE))
+    assert waiting.custom_status["requesterSlackId"] == "U0ALICE"
+
+
+def test_slack_not_configured_means_no_message(history):
+    first = start(history)
+    waiting = history.episode(history.completed(first.new("send_approval_request"), None))
+    assert waiting.custom_status["stage"] == "waiting_for_approval"
+    assert waiting.custom_status["message"] is None
+
+
 def test_an_approval_cancels_the_timer_and_is_processed(history):
     sent(history)
     decided = history.episode(history.raised(EVENT, APPROVE), after=timedelta(minutes=3))
@@ -236,6 +252,7 @@ def test_a_garbled_payload_raised_during_sending_is_not_seen_again(history):
     assert done.output["status"] == "Approved"
 
 
+@pytest.mark.filterwarnings("ignore:Potential duplicate Task completion")
 def test_a_second_decision_after_the_first_changes_nothing(history):
     sent(history)
     decided = history.episode(history.raised(EVENT, APPROVE))
@@ -251,6 +268,7 @@ def test_a_second_decision_after_the_first_changes_nothing(history):
     assert not done.activity_calls("escalate_approval")
 
 
+@pytest.mark.filterwarnings("ignore:Potential duplicate Task completion")
 def test_two_decisions_in_one_episode_take_the_first(history):
     sent(history)
     decided = history.episode(history.raised(EVENT, DENY), history.raised(EVENT, APPROVE))
@@ -258,6 +276,7 @@ def test_two_decisions_in_one_episode_take_the_first(history):
     assert done.output["status"] == "Denied"
 
 
+@pytest.mark.filterwarnings("ignore:Potential duplicate Task completion")
 def test_the_timer_firing_after_a_decision_is_ignored(history):
     waiting = sent(history)
     [timer] = waiting.timers()
@@ -268,6 +287,7 @@ def test_the_timer_firing_after_a_decision_is_ignored(history):
     assert done.output["status"] == "Approved"
 
 
+@pytest.mark.filterwarnings("ignore:Potential duplicate Task completion")
 def test_after_too_many_invalid_payloads_only_the_deadline_counts(history):
     waiting = sent(history)
     [timer] = waiting.timers()
