@@ -108,5 +108,5 @@ def default_channels(user_ids: list[str]) -> list[Channel]:
 
 
 APPROVER_IDS = ("U0BOB", "U0CAROL")
-APPROVAL_CHANNEL = "#expense-approvals"
-ESCALATION_CHANNEL = "#senior-management"
+APPROVAL_CHANNEL = "C0APPROVALS"  # #expense-approvals
+ESCALATION_CHANNEL = "C0SENIORMGMT"  # #senior-management

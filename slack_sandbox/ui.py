@@ -36,10 +36,9 @@ def _viewer(sandbox: Sandbox, request: web.Request, user_id: str | None) -> str:
     return user.id
 
 
-async def state(request: web.Request) -> web.Response:
-    sandbox = _sandbox(request)
+def snapshot(sandbox: Sandbox, me: str) -> dict[str, Any]:
+    """Everything one person sees: the page's starting point."""
     workspace = sandbox.workspace
-    me = _viewer(sandbox, request, request.query.get("user"))
     users = [{**u.to_slack(), "is_bot": u.is_bot} for u in workspace.users.values()]
     channels = []
     for channel in workspace.channels_for(me):
@@ -47,7 +46,8 @@ async def state(request: web.Request) -> web.Response:
         if channel.is_im:
             entry["name"] = workspace.users[BOT_USER_ID].real_name
         channels.append(entry)
-    return web.json_response({
+    return {
+        "type": "state",
         "team": TEAM_NAME,
         "me": me,
         "humans": [u.id for u in workspace.humans()],
@@ -57,7 +57,12 @@ async def state(request: web.Request) -> web.Response:
         "views": [_view_json(v) for v in workspace.views_of(me)],
         "commands": [{"command": c, "usage_hint": sandbox.endpoints.command_hints.get(c, "")}
                      for c in sandbox.endpoints.commands],
-    })
+    }
+
+
+async def state(request: web.Request) -> web.Response:
+    sandbox = _sandbox(request)
+    return web.json_response(snapshot(sandbox, _viewer(sandbox, request, request.query.get("user"))))
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -108,7 +113,8 @@ async def close_view(request: web.Request) -> web.Response:
 async def live(request: web.Request) -> web.WebSocketResponse:
     """Push every change the viewer may see; the page applies them without reloading."""
     sandbox = _sandbox(request)
-    viewer = _viewer(sandbox, request, request.query.get("user"))
+    wanted = sandbox.workspace.users.get(request.query.get("user") or "")
+    viewer = wanted.id if wanted and not wanted.is_bot else sandbox.workspace.humans()[0].id
     socket = web.WebSocketResponse(heartbeat=20)
     await socket.prepare(request)
     request.app[SOCKETS_KEY].add(socket)
@@ -133,7 +139,8 @@ async def live(request: web.Request) -> web.WebSocketResponse:
 
     pumping = asyncio.create_task(pump())
     try:
-        await socket.send_json({"type": "hello", "user": viewer})
+        # Subscribed before the snapshot is taken, so nothing falls between the two.
+        await socket.send_json(snapshot(sandbox, viewer))
         async for message in socket:
             if message.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
                 break

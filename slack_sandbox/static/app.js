@@ -26,13 +26,8 @@ function initialUser() {
   return asParam || localStorage.getItem("sandbox.user") || null;
 }
 
-async function load(userId) {
-  const resp = await fetch(`/ui/state?user=${encodeURIComponent(userId || "")}`);
-  if (!resp.ok) {
-    if (userId) return load(null);
-    throw new Error("cannot load the workspace");
-  }
-  apply(await resp.json());
+function load(userId) {
+  connect(userId);
 }
 
 function apply(data) {
@@ -46,12 +41,12 @@ function apply(data) {
   state.commands = data.commands;
   state.unread = {};
   localStorage.setItem("sandbox.user", state.me);
+  document.body.dataset.user = state.me;
   const fromLink = archiveTarget();
   const keep = state.channels.find((c) => c.id === (fromLink?.channel || state.current));
   state.current = keep ? keep.id : state.channels[0]?.id;
   state.highlight = fromLink?.ts || null;
   renderAll();
-  connect();
 }
 
 function archiveTarget() {
@@ -59,16 +54,17 @@ function archiveTarget() {
   return m ? {channel: m[1], ts: `${m[2]}.${m[3]}`} : null;
 }
 
-function connect() {
+// The server's first message is the viewer's whole state; changes follow as they happen.
+function connect(userId) {
   if (state.socket) { state.socket.onclose = null; state.socket.close(); }
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${proto}://${location.host}/ui/live?user=${encodeURIComponent(state.me)}`);
+  const socket = new WebSocket(`${proto}://${location.host}/ui/live?user=${encodeURIComponent(userId || "")}`);
   state.socket = socket;
   setConn("connecting");
   socket.onmessage = (event) => onChange(JSON.parse(event.data));
   socket.onclose = () => {
     setConn("offline");
-    setTimeout(() => { if (state.socket === socket) load(state.me).catch(() => {}); }, 1000);
+    setTimeout(() => { if (state.socket === socket) connect(state.me); }, 1000);
   };
 }
 
@@ -79,7 +75,7 @@ function setConn(mode) {
 }
 
 function onChange(event) {
-  if (event.type === "hello") { setConn("live"); return; }
+  if (event.type === "state") { apply(event); setConn("live"); return; }
   if (event.type === "views") { state.views = event.views; renderModal(); return; }
   const channel = event.type === "message" ? event.message.channel : event.channel;
   const list = state.messages[channel] || (state.messages[channel] = []);
@@ -114,11 +110,11 @@ function renderSwitcher() {
     const u = state.users[id];
     const opt = document.createElement("option");
     opt.value = id;
-    opt.textContent = `${u.real_name} — ${u.profile?.title || u.name}`;
+    opt.textContent = u.real_name;
     select.append(opt);
   }
   select.value = state.me;
-  $("whoami-tz").textContent = `@${me().name} · ${timeZone()} · ${formatClock(Date.now() / 1000, timeZone())}`;
+  $("whoami-tz").textContent = `${me().profile?.title || ""}\n@${me().name} · ${timeZone()} · ${formatClock(Date.now() / 1000, timeZone())}`;
 }
 
 function channelLabel(c) {
@@ -308,5 +304,5 @@ function setupComposer() {
 }
 
 setupComposer();
-load(initialUser()).catch((err) => { document.body.textContent = String(err); });
+load(initialUser());
 setInterval(() => { if (state.me) renderSwitcher(); }, 30000);

@@ -124,20 +124,34 @@ export function mrkdwn(text, ctx) {
   s = s.replace(/```([\s\S]*?)```/g, (_, code) => hold(`<pre>${escapeHtml(unescapeSlack(code.replace(/^\n/, "")))}</pre>`));
   s = s.replace(/`([^`\n]+)`/g, (_, code) => hold(`<code>${escapeHtml(unescapeSlack(code))}</code>`));
   s = s.replace(/<([^<>\n]+)>/g, (_, inner) => hold(renderEntity(inner, ctx)));
-  s = escapeHtml(unescapeSlack(s));
+  s = emoji(escapeHtml(unescapeSlack(s)));
   const edge = "(^|[\\s(\\u0000>])";
   const end = "(?=$|[\\s).,!?:;'\"\\u0000])";
   s = s.replace(new RegExp(`${edge}\\*(\\S(?:[^*\\n]*?\\S)?)\\*${end}`, "g"), "$1<strong>$2</strong>");
   s = s.replace(new RegExp(`${edge}_(\\S(?:[^_\\n]*?\\S)?)_${end}`, "g"), "$1<em>$2</em>");
   s = s.replace(new RegExp(`${edge}~(\\S(?:[^~\\n]*?\\S)?)~${end}`, "g"), "$1<del>$2</del>");
-  s = s.split("\n").map((line) => line.startsWith("&gt; ")
-    ? `<blockquote>${line.slice(5)}</blockquote>` : line).join("\n");
+  s = s.split("\n").map((line) => /^&gt;/.test(line)
+    ? `<blockquote>${line.replace(/^&gt;\s?/, "")}</blockquote>` : line).join("\n");
   s = s.replace(/\n/g, "<br>").replace(/<\/blockquote><br>/g, "</blockquote>");
   return s.replace(/\u0000(\d+)\u0000/g, (_, i) => held[+i]);
 }
 
 export function plain(text) {
-  return escapeHtml(text ?? "");
+  return emoji(escapeHtml(text ?? ""));
+}
+
+const EMOJI = {
+  white_check_mark: "✅", heavy_check_mark: "✔️", x: "❌", hourglass: "⌛", hourglass_flowing_sand: "⏳",
+  rotating_light: "🚨", warning: "⚠️", no_entry: "⛔", no_entry_sign: "🚫", moneybag: "💰",
+  money_with_wings: "💸", receipt: "🧾", bell: "🔔", tada: "🎉", wave: "👋", memo: "📝", clock3: "🕒",
+  alarm_clock: "⏰", information_source: "ℹ️", link: "🔗", lock: "🔒", eyes: "👀", thumbsup: "👍",
+  "+1": "👍", thumbsdown: "👎", "-1": "👎", calendar: "📅", spiral_calendar_pad: "🗓️", hand: "✋",
+  question: "❓", exclamation: "❗", arrow_right: "➡️", inbox_tray: "📥", outbox_tray: "📤",
+};
+
+// :shortcode: -> emoji for the names we know; others stay as typed.
+export function emoji(html) {
+  return html.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
 }
 
 export function textObject(obj, ctx) {
