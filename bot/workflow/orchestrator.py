@@ -9,6 +9,11 @@ buffered like that would come back forever. So from the first instruction on, a 
 decision is always open: the request is sent while a wait is already racing it, and after each
 invalid payload a fresh wait is opened in the same step, before the next event is read. As a
 second guard the number of invalid payloads is bounded; past the bound only the deadline counts.
+
+A notifying activity that still fails after its retries fails the instance, with the Slack error
+as the reason, so a broken Slack setup is seen at once instead of hiding behind a Completed
+status. The custom status keeps the outcome when one was already fixed, so the truth about the
+request survives the failure.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generator
+from typing import Any, Generator, NoReturn
 
 import azure.durable_functions as df
 
@@ -50,6 +55,10 @@ ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_
 MAX_INVALID_RESPONSES = 50
 
 MAX_ERROR_LENGTH = 300
+
+
+class NotificationFailed(Exception):
+    """A notifying activity failed on every attempt; the instance ends Failed with this reason."""
 
 
 @dataclass
@@ -143,11 +152,9 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
                 decided_at = context.current_utc_datetime
     try:
         sent = yield send
-        progress.message = sent if isinstance(sent, dict) else None
-    except Exception as error:  # retries exhausted: keep going, the decision can still arrive
-        progress.notification_error = _short_error(error)
-        if not context.is_replaying:
-            logger.warning("%s: sending the request failed: %s", approval_id, progress.notification_error)
+    except Exception as error:  # retries exhausted: nobody can see the request
+        _fail(context, progress, SEND_REQUEST_ACTIVITY, error)
+    progress.message = sent if isinstance(sent, dict) else None
 
     # 2. Wait for a valid decision or the deadline, with one timer for the whole wait.
     if decision is None:
@@ -204,8 +211,6 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
     output = dict(progress.outcome)
     if progress.invalid_responses:
         output["invalidResponses"] = progress.invalid_responses
-    if progress.notification_error is not None:
-        output["notificationError"] = progress.notification_error
     progress.stage = STAGE_DONE
     progress.outcome = output
     context.set_custom_status(progress.status())
@@ -215,10 +220,21 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
 def _notify(
     context: df.DurableOrchestrationContext, progress: _Progress, activity: str, payload: dict[str, Any]
 ) -> Generator[Any, Any, None]:
-    """Run a notifying activity; a failure is recorded but never changes the outcome."""
+    """Run a notifying activity with retries; if every attempt fails, fail the instance."""
     try:
         yield context.call_activity_with_retry(activity, ACTIVITY_RETRY, payload)
     except Exception as error:
-        progress.notification_error = _short_error(error)
-        if not context.is_replaying:
-            logger.warning("%s: %s failed: %s", progress.approval_id, activity, progress.notification_error)
+        _fail(context, progress, activity, error)
+
+
+def _fail(
+    context: df.DurableOrchestrationContext, progress: _Progress, activity: str, error: BaseException
+) -> NoReturn:
+    """Record why notifying failed in the custom status, then end the instance Failed."""
+    progress.notification_error = _short_error(error)
+    context.set_custom_status(progress.status())
+    if not context.is_replaying:
+        logger.error("%s: %s failed: %s", progress.approval_id, activity, progress.notification_error)
+    raise NotificationFailed(
+        f"{activity} failed after {ACTIVITY_RETRY.max_number_of_attempts} attempts: {progress.notification_error}"
+    )

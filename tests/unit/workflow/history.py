@@ -239,7 +239,8 @@ class History:
             message = str(error)
             if label not in message:
                 raise
-            raise AssertionError(f"orchestrator failed: {message[: message.index(label)]}") from error
+            reason, state = message.split(label, 1)
+            raise OrchestratorFailed(reason, json.loads(state)) from error
 
     def _event(self, event_type: int, event_id: int = -1, **fields: Any) -> dict[str, Any]:
         return {
@@ -249,6 +250,15 @@ class History:
             "Timestamp": dotnet_timestamp(self.now),
             **fields,
         }
+
+
+class OrchestratorFailed(AssertionError):
+    """The orchestrator raised: the reason, and the state it reported with it (custom status...)."""
+
+    def __init__(self, reason: str, state: dict[str, Any]) -> None:
+        super().__init__(f"orchestrator failed: {reason}")
+        self.reason = reason
+        self.state = state
 
 
 def _task_id(task: ScheduledAction | int) -> int:

@@ -11,7 +11,7 @@ import pytest
 from bot.approvals import ApprovalRequest
 from bot.workflow.blueprint import bp
 from bot.workflow.orchestrator import MAX_INVALID_RESPONSES
-from tests.unit.workflow.history import CALL_ACTIVITY_WITH_RETRY, History, orchestrator_handle
+from tests.unit.workflow.history import CALL_ACTIVITY_WITH_RETRY, History, OrchestratorFailed, orchestrator_handle
 
 T0 = datetime(2025, 9, 19, 16, 0, 0, tzinfo=timezone.utc)
 INSTANCE_ID = "0123456789abcdef0123456789abcdef"
@@ -304,31 +304,38 @@ def test_after_too_many_invalid_payloads_only_the_deadline_counts(history):
     assert done.output["invalidResponses"] == MAX_INVALID_RESPONSES
 
 
-def test_a_send_that_fails_every_retry_is_recorded_and_the_request_can_still_be_decided(history):
+def test_a_send_that_fails_every_retry_fails_the_instance_with_the_slack_error(history):
     first = start(history)
     reason = "Activity function 'send_approval_request' failed: SlackApiError: channel_not_found"
-    waiting = history.exhaust_retries(first.new("send_approval_request"), 5, reason)
+    with pytest.raises(OrchestratorFailed) as failure:
+        history.exhaust_retries(first.new("send_approval_request"), 5, reason)
 
-    assert not waiting.done
-    assert waiting.custom_status["stage"] == "waiting_for_approval"
-    assert waiting.custom_status["message"] is None
-    assert waiting.custom_status["notificationError"] == reason
-    assert len(waiting.timers()) == 1
-
-    decided = history.episode(history.raised(EVENT, APPROVE))
-    assert decided.new("process_approval").input["message"] is None
-    done = history.episode(history.completed(decided.new("process_approval"), None))
-    assert done.output["status"] == "Approved"
-    assert done.output["notificationError"] == reason
+    assert "send_approval_request failed after 5 attempts" in failure.value.reason
+    assert "channel_not_found" in failure.value.reason
+    assert failure.value.state["customStatus"]["notificationError"] == reason
+    assert "outcome" not in failure.value.state["customStatus"]
 
 
-def test_a_failing_escalation_still_records_the_outcome(history):
+def test_a_failing_escalation_fails_the_instance_but_keeps_the_outcome(history):
     waiting = sent(history)
     escalating = history.episode(history.fired(waiting.timers()[0]), after=timedelta(minutes=15))
-    done = history.exhaust_retries(escalating.new("escalate_approval"), 5, "Activity function 'escalate_approval' failed: boom")
-    assert done.done
-    assert done.output["status"] == "Escalated"
-    assert done.output["notificationError"].endswith("boom")
+    with pytest.raises(OrchestratorFailed) as failure:
+        history.exhaust_retries(escalating.new("escalate_approval"), 5, "Activity function 'escalate_approval' failed: boom")
+
+    assert "escalate_approval failed after 5 attempts" in failure.value.reason
+    custom = failure.value.state["customStatus"]
+    assert custom["outcome"]["status"] == "Escalated"
+    assert custom["notificationError"].endswith("boom")
+
+
+def test_a_failing_decision_update_fails_the_instance_but_keeps_the_decision(history):
+    waiting = sent(history)
+    decided = history.episode(history.raised(EVENT, APPROVE))
+    with pytest.raises(OrchestratorFailed) as failure:
+        history.exhaust_retries(decided.new("process_approval"), 5, "Activity function 'process_approval' failed: ratelimited")
+
+    assert failure.value.state["customStatus"]["outcome"]["status"] == "Approved"
+    assert waiting.timers()[0].action["isCanceled"] is True
 
 
 def test_an_invalid_input_fails_the_orchestration(handle):
