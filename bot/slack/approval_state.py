@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -26,6 +26,10 @@ from bot.slack.messages import RecordedDecision
 from bot.slack.notifier import PostedMessage
 
 log = logging.getLogger(__name__)
+
+# A decision raised this close to the deadline may lose to the timer; only then is the message
+# re-checked after the buttons were replaced.
+RACE_MARGIN = timedelta(seconds=60)
 
 
 class Stage(Enum):
@@ -49,6 +53,10 @@ class ApprovalState:
     @property
     def is_open(self) -> bool:
         return self.stage is Stage.OPEN
+
+    def near_deadline(self, now: datetime, margin: timedelta = RACE_MARGIN) -> bool:
+        """Could the deadline have won a race with a decision raised at ``now``?"""
+        return self.deadline is None or self.deadline - now <= margin
 
     def closed_text(self) -> str:
         """What to tell someone who clicks when the request is no longer open."""

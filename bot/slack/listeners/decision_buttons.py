@@ -66,8 +66,11 @@ async def approve_clicked(
         return
     request = verdict.state.request
     if request is not None:
-        recorded = RecordedDecision(True, decision.approver, "", datetime.now(timezone.utc), user["id"])
+        now = datetime.now(timezone.utc)
+        recorded = RecordedDecision(True, decision.approver, "", now, user["id"])
         await replace(respond, messages.decided(approval_id, request, recorded))
+        if not verdict.state.near_deadline(now):
+            return
         after = await load_state(durable_client, verdict.instance_id)
         if after.stage is Stage.ESCALATED and after.deadline is not None:
             await replace(respond, messages.expired(approval_id, request, after.deadline))

@@ -66,8 +66,11 @@ async def deny_reason_submitted(
     request = verdict.state.request
     if request is None or not target.channel or not target.ts:
         return
-    recorded = RecordedDecision(False, decision.approver, reason, datetime.now(timezone.utc), user["id"])
+    now = datetime.now(timezone.utc)
+    recorded = RecordedDecision(False, decision.approver, reason, now, user["id"])
     await _update(client, target, messages.decided(target.approval_id, request, recorded))
+    if not verdict.state.near_deadline(now):
+        return
     after = await load_state(durable_client, verdict.instance_id)
     if after.stage is Stage.ESCALATED and after.deadline is not None:
         await _update(client, target, messages.expired(target.approval_id, request, after.deadline))

@@ -1,0 +1,197 @@
+"""How long the Slack endpoints take to answer, against Slack's 3,000 ms acknowledgement budget.
+
+Runs the real function app on devhost (real clock) with Slack's Web API replaced by the recording
+fake, and fires signed requests from 50 concurrent clients:
+
+  * baseline      a trivial HTTP function added to the same host (what devhost itself costs)
+  * commands      `/expense <amount> <description>`: verify, parse, start the orchestration, ack
+  * interactions  Approve clicks on distinct waiting requests: verify, read the instance, raise
+                  the decision, replace the buttons through response_url, re-read, ack
+
+Then the same with one client, which gives each request's own service time. Prints p50/p99 per
+endpoint in ms, as a share of the 3,000 ms budget and as a multiple of the
+baseline measured in the same run, and saves them to benchmarks/results/slack_ack.json.
+
+    python -m benchmarks.slack_ack_bench [--requests 500] [--concurrency 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from devhost.testing import run_devhost  # noqa: E402
+from tests.fakes import slack_requests  # noqa: E402
+from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
+
+SLACK_ACK_BUDGET_MS = 3000.0
+TOKEN = "xoxb-bench"
+SECRET = "bench-signing-secret"
+APPROVER = "UAPPROVER"
+RESULTS = ROOT / "benchmarks" / "results" / "slack_ack.json"
+
+# The product's function_app.py plus one trivial HTTP function, loaded by devhost like any app.
+BENCH_APP = f'''
+import importlib.util
+import azure.functions as func
+
+_spec = importlib.util.spec_from_file_location("product_function_app", {str(ROOT / "function_app.py")!r})
+_product = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_product)
+app = _product.app
+
+
+@app.route(route="bench/ping", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def bench_ping(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("ok")
+'''
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+async def run_load(
+    count: int, concurrency: int, one: Callable[[int], Awaitable[int]]
+) -> tuple[list[float], dict[int, int]]:
+    """``count`` requests from ``concurrency`` clients; latencies in ms and status counts."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue = iter(range(count))
+
+    async def client() -> None:
+        for index in queue:
+            started = time.perf_counter()
+            status = await one(index)
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return latencies, statuses
+
+
+def summary(name: str, latencies: list[float], statuses: dict[int, int], baseline: dict | None) -> dict:
+    p50, p99 = statistics.median(latencies), percentile(latencies, 99)
+    result = {
+        "requests": len(latencies), "statuses": statuses,
+        "p50_ms": round(p50, 2), "p99_ms": round(p99, 2), "max_ms": round(max(latencies), 2),
+        "p50_share_of_3000ms": round(p50 / SLACK_ACK_BUDGET_MS, 4),
+        "p99_share_of_3000ms": round(p99 / SLACK_ACK_BUDGET_MS, 4),
+    }
+    if baseline is not None:
+        result["p50_vs_baseline"] = round(p50 / baseline["p50_ms"], 2)
+        result["p99_vs_baseline"] = round(p99 / baseline["p99_ms"], 2)
+    line = f"{name:<13} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  ({p99 / SLACK_ACK_BUDGET_MS:6.1%} of 3 s)"
+    if baseline is not None:
+        line += f"  {result['p50_vs_baseline']:5.1f}x / {result['p99_vs_baseline']:5.1f}x baseline p50/p99"
+    print(line + f"  statuses {statuses}")
+    return result
+
+
+async def measure(host, fake: FakeSlackApi, post, requests: int, concurrency: int) -> dict:
+    """Baseline, commands, then Approve clicks on the requests those commands started."""
+
+    async def ping(_: int) -> int:
+        return await post("/api/bench/ping", "x=1", signed=False)
+
+    async def command(index: int) -> int:
+        body = slack_requests.slash_command_body(
+            f"{100 + index} Benchmark expense {index}", user_id="UREQUESTER", response_url=fake.response_url("bench"),
+        )
+        return await post("/api/slack/commands", body)
+
+    results: dict = {}
+    latencies, statuses = await run_load(requests, concurrency, ping)
+    results["baseline"] = summary("baseline", latencies, statuses, None)
+    posted_before = len(fake.succeeded("chat.postMessage"))
+    latencies, statuses = await run_load(requests, concurrency, command)
+    results["commands"] = summary("commands", latencies, statuses, results["baseline"])
+
+    await host.settle()  # every request is posted and waiting
+    approval_ids = [
+        element["value"]
+        for call in fake.succeeded("chat.postMessage")[posted_before:] if call.args.get("channel") == "CAPPROVE"
+        for block in call.args["blocks"] if block["type"] == "actions"
+        for element in block["elements"] if element["action_id"] == "approve_request"
+    ]
+
+    async def click(index: int) -> int:
+        payload = slack_requests.button_click(
+            "approve_request", approval_ids[index], user_id=APPROVER, response_url=fake.response_url(f"click-{index}"),
+        )
+        return await post("/api/slack/interactions", slack_requests.interaction_body(payload))
+
+    latencies, statuses = await run_load(len(approval_ids), concurrency, click)
+    results["interactions"] = summary("interactions", latencies, statuses, results["baseline"])
+    await host.settle()
+    return results
+
+
+async def bench(requests: int, concurrency: int) -> dict:
+    async with FakeSlackApi(token=TOKEN) as fake:
+        env = {
+            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
+            "APPROVAL_CHANNEL": "CAPPROVE", "ESCALATION_CHANNEL": "CESCALATE", "APPROVER_USER_IDS": APPROVER,
+            "SKIP_SLACK_SDK_WARNING": "1",
+        }
+        with tempfile.TemporaryDirectory(prefix="slack-bench-") as app_dir:
+            (Path(app_dir) / "function_app.py").write_text(BENCH_APP)
+            async with run_devhost(Path(app_dir), env=env) as host, aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=concurrency)
+            ) as session:
+
+                async def post(path: str, body: str, signed: bool = True) -> int:
+                    headers = slack_requests.signed_headers(SECRET, body) if signed else {}
+                    async with session.post(f"{host.base_url}{path}", data=body.encode(), headers=headers) as r:
+                        await r.read()
+                        return r.status
+
+                print("-- warm-up (not recorded) --")  # imports, Bolt's first auth.test, connection pools
+                await measure(host, fake, post, 10, 5)
+
+                results: dict = {}
+                for label, clients in (("concurrent", concurrency), ("sequential", 1)):
+                    print(f"-- {clients} client(s) --")
+                    results[label] = await measure(host, fake, post, requests if clients > 1 else 100, clients)
+        return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=500, help="requests per endpoint (default 500)")
+    parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
+    args = parser.parse_args()
+    print(f"Slack ack latency on devhost: {args.requests} requests per endpoint, {args.concurrency} concurrent clients")
+    results = asyncio.run(bench(args.requests, args.concurrency))
+    report = {
+        "benchmark": "slack_ack", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(), "machine": platform.machine(),
+        "requests_per_endpoint": args.requests, "concurrency": args.concurrency,
+        "note": "one devhost process serves requests, orchestrations and activities on one event loop; "
+                "concurrent latency is mostly queueing behind the other requests",
+        "budget_ms": SLACK_ACK_BUDGET_MS, "results": results,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"saved {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
