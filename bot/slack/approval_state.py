@@ -89,20 +89,18 @@ async def load_state(durable_client: Any, instance_id: str) -> ApprovalState:
     def state(stage: Stage, decision: RecordedDecision | None = None) -> ApprovalState:
         return ApprovalState(stage, request, decision, deadline, message, requester_slack_id)
 
+    # The outcome is fixed once it is in the output, or in the custom status while (or although)
+    # the activity telling Slack about it runs (or failed).
+    fixed = _from_output(status.output if runtime == "Completed" else custom.get("outcome"))
+    if fixed is not None:
+        return state(*fixed)
     if runtime in ("Running", "Pending", "ContinuedAsNew", "Suspended"):
-        fixed = _from_output(custom.get("outcome"))
-        if fixed is not None:  # the outcome is decided; its activity is still telling Slack
-            return state(*fixed)
         stage = custom.get("stage")
         if stage in (None, STAGE_SENDING_REQUEST, STAGE_WAITING):
             return state(Stage.OPEN)
         if stage == STAGE_ESCALATING:
             return state(Stage.ESCALATED)
         return state(Stage.DECIDING)
-    if runtime == "Completed":
-        fixed = _from_output(status.output)
-        if fixed is not None:
-            return state(*fixed)
     return state(Stage.CLOSED)
 
 
