@@ -14,8 +14,10 @@ from types import ModuleType
 
 from azure.functions.decorators.function_app import FunctionRegister
 
-# Top-level packages that belong to the host or the test suite, never to the app under test.
-_KEEP = {"devhost", "tests", "benchmarks", "conftest"}
+# Top-level packages that belong to the host, the test suite or the local Slack sandbox, never to
+# the app under test; "__main__" is the running program (e.g. `python -m devhost`), which Bolt's
+# AsyncApp looks up while it is constructed.
+_KEEP = {"devhost", "tests", "benchmarks", "conftest", "slack_sandbox", "__main__"}
 _counter = itertools.count(1)
 
 
