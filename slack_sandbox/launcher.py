@@ -110,7 +110,7 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     sandbox = Sandbox(endpoints=endpoints)
-    runner = await start_server(sandbox, args.host, free_port(args.host, args.port))
+    runner = await start_server(sandbox, args.host, free_port(args.host, args.port) if args.port else 0)
     devhost_port = free_port(args.host, args.devhost_port)
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")
     db = args.db or Path(scratch.name) / "hub.sqlite3"
