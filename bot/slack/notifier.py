@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,7 +22,7 @@ from bot.approvals import ESCALATION_REASON, ApprovalRequest
 from bot.config import SlackSettings
 from bot.slack import messages
 from bot.slack.messages import RecordedDecision, SlackMessage
-from bot.slack.web_client import SLACK_CALL_ERRORS, activity_client
+from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,13 @@ class PostedMessage:
             requester_slack_id=data.get("requesterSlackId"),
             permalink=data.get("permalink"),
         )
+
+
+@asynccontextmanager
+async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncIterator["Notifier"]:
+    """A Notifier whose calls share one HTTP session for the length of an activity."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+        yield Notifier(settings, activity_client(settings, timeout=timeout, session=session))
 
 
 class Notifier:

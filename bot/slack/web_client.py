@@ -22,12 +22,20 @@ ACTIVITY_TIMEOUT_SECONDS = 10
 ACK_PATH_TIMEOUT_SECONDS = 2
 
 
-def activity_client(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncWebClient:
-    """A client that retries rate limits (after Retry-After), 5xx and connection errors."""
+def activity_client(
+    settings: SlackSettings,
+    *,
+    timeout: int = ACTIVITY_TIMEOUT_SECONDS,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncWebClient:
+    """A client that retries rate limits (after Retry-After), 5xx and connection errors.
+
+    With a session, its calls share connections (the session's own timeout then applies)."""
     kwargs = {"base_url": settings.api_url} if settings.api_url else {}
     return AsyncWebClient(
         token=settings.bot_token,
         timeout=timeout,
+        session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=1),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),

@@ -14,7 +14,7 @@ import azure.durable_functions as df
 from bot.approvals import ApprovalRequest, parse_timestamp
 from bot.config import SlackSettings, slack_settings
 from bot.slack.messages import RecordedDecision
-from bot.slack.notifier import Notifier, PostedMessage
+from bot.slack.notifier import PostedMessage, notifier
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,8 @@ async def send_approval_request(payload: dict[str, Any]) -> dict[str, Any] | Non
     if settings is None:
         return None
     request = ApprovalRequest.from_input(payload["request"])
-    posted = await Notifier(settings).post_approval_request(
-        approval_id, request, parse_timestamp(payload["deadline"])
-    )
+    async with notifier(settings) as slack:
+        posted = await slack.post_approval_request(approval_id, request, parse_timestamp(payload["deadline"]))
     log.info("approval request %s posted to %s at %s", approval_id, posted.channel, posted.ts)
     return posted.to_output()
 
@@ -50,12 +49,13 @@ async def process_approval(payload: dict[str, Any]) -> None:
     settings = _configured("process_approval", approval_id)
     if settings is None:
         return None
-    await Notifier(settings).record_decision(
-        approval_id,
-        ApprovalRequest.from_input(payload["request"]),
-        RecordedDecision.from_record(payload["decision"]),
-        PostedMessage.from_output(payload.get("message")),
-    )
+    async with notifier(settings) as slack:
+        await slack.record_decision(
+            approval_id,
+            ApprovalRequest.from_input(payload["request"]),
+            RecordedDecision.from_record(payload["decision"]),
+            PostedMessage.from_output(payload.get("message")),
+        )
     return None
 
 
@@ -66,10 +66,11 @@ async def escalate_approval(payload: dict[str, Any]) -> None:
     settings = _configured("escalate_approval", approval_id)
     if settings is None:
         return None
-    await Notifier(settings).escalate(
-        approval_id,
-        ApprovalRequest.from_input(payload["request"]),
-        parse_timestamp(payload["deadline"]),
-        PostedMessage.from_output(payload.get("message")),
-    )
+    async with notifier(settings) as slack:
+        await slack.escalate(
+            approval_id,
+            ApprovalRequest.from_input(payload["request"]),
+            parse_timestamp(payload["deadline"]),
+            PostedMessage.from_output(payload.get("message")),
+        )
     return None

@@ -8,8 +8,7 @@ import pytest
 from bot.approvals import ApprovalRequest
 from bot.config import SlackSettings
 from bot.slack.messages import RecordedDecision
-from bot.slack.notifier import Notifier, PostedMessage, SlackCallFailed
-from bot.slack.web_client import activity_client
+from bot.slack.notifier import Notifier, PostedMessage, SlackCallFailed, notifier
 from tests.fakes.slack_api import FakeSlackApi
 
 TOKEN = "xoxb-notifier"
@@ -72,9 +71,9 @@ async def test_a_slack_error_answer_raises_too(fake: FakeSlackApi) -> None:
 
 async def test_a_hanging_slack_times_out_and_raises(fake: FakeSlackApi) -> None:
     fake.hang("chat.postMessage", times=None)
-    notifier = Notifier(_settings(fake), client=activity_client(_settings(fake), timeout=1))
     with pytest.raises(SlackCallFailed, match="chat.postMessage failed"):
-        await notifier.post_approval_request(APPROVAL_ID, _request(requester="bob"), DEADLINE)
+        async with notifier(_settings(fake), timeout=1) as slack:
+            await slack.post_approval_request(APPROVAL_ID, _request(requester="bob"), DEADLINE)
 
 
 async def test_a_decision_updates_the_original_and_dms_the_requester(fake: FakeSlackApi) -> None:
