@@ -1,5 +1,6 @@
 """Approve / Deny clicks: who may decide, what the clicker sees, what the workflow records."""
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from tests.fakes.blockkit import all_text, buttons
 from tests.fakes.slack_harness import (
     APPROVAL_CHANNEL,
     APPROVER,
+    ESCALATION_CHANNEL,
     OTHER_APPROVER,
     OUTSIDER,
     REQUESTER,
@@ -138,6 +140,27 @@ async def test_a_click_after_the_deadline_is_told_it_was_escalated() -> None:
         assert "expired and was escalated" in answer["text"]
         status = await slack.host.wait_for_status(started.instance_id, "Completed")
         assert status["output"]["status"] == "Escalated"
+
+
+async def test_a_click_while_the_escalation_is_being_sent_is_refused_and_the_message_ends_expired() -> None:
+    async with slack_devhost() as slack:
+        started = await slack.start_by_text()
+        slack.fake.hang("chat.postMessage")  # the escalation post hangs: the workflow is mid-escalation
+        advancing = asyncio.create_task(slack.host.advance(timedelta(minutes=11)))
+        await slack.fake.wait_for(lambda fake: any(
+            call.args.get("channel") == ESCALATION_CHANNEL for call in fake.calls_to("chat.postMessage")))
+
+        hook = slack.new_response_url()
+        await slack.click("approve_request", started.approval_id, user_id=APPROVER, response_url=hook)
+        (reply,) = slack.responses_to(hook)
+        assert reply["response_type"] == "ephemeral" and "expired and was escalated" in reply["text"]
+
+        slack.fake.release()
+        await advancing
+        status = await slack.host.wait_for_status(started.instance_id, "Completed")
+        assert status["output"]["status"] == "Escalated"
+        original = slack.fake.message(started.message.channel, started.message.ts)
+        assert buttons(original.blocks) == [] and "*Expired*" in all_text(original.blocks)
 
 
 async def test_an_unknown_approval_id_gets_a_clear_answer() -> None:

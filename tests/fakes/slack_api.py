@@ -59,6 +59,7 @@ class FakeSlackApi:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
+        self._release = asyncio.Event()
         self.base_url = ""
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -106,8 +107,13 @@ class FakeSlackApi:
         self.fail(method, status=429, error="ratelimited", retry_after=retry_after, times=times)
 
     def hang(self, method: str, *, times: int | None = 1) -> None:
-        """The next calls of ``method`` never answer (until the fake stops)."""
+        """The next calls of ``method`` answer nothing until release() (then 503) or the end."""
+        self._release.clear()
         self._failures.setdefault(method, []).append(Failure(0, "", None, times, hang=True))
+
+    def release(self) -> None:
+        """Hung calls answer 503 service_unavailable now (slack_sdk retries those)."""
+        self._release.set()
 
     def heal(self, method: str | None = None) -> None:
         if method is None:
@@ -168,9 +174,13 @@ class FakeSlackApi:
 
         failure = self._take_failure(method)
         if failure is not None and failure.hang:
+            call.status, call.ok = 503, False
             await self._record(call)
-            await self._stop.wait()
-            raise web.HTTPServiceUnavailable()
+            stop, release = asyncio.ensure_future(self._stop.wait()), asyncio.ensure_future(self._release.wait())
+            await asyncio.wait([stop, release], return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            release.cancel()
+            return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         if failure is not None:
             call.status, call.ok = failure.status, False
             await self._record(call)
