@@ -66,7 +66,7 @@ class SlackPage:
         await expect(self.page.locator("#channel-title")).to_contain_text(name)
 
     async def send(self, text: str) -> None:
-        box = self.page.get_by_label("Message")
+        box = self.page.get_by_role("textbox", name="Message", exact=True)
         await box.fill(text)
         await box.press("Enter")
 
@@ -87,4 +87,19 @@ async def ui(browser: Browser, stack: Stack):
     context = await browser.new_context(viewport={"width": 1280, "height": 860})
     page = await context.new_page()
     yield SlackPage(page, stack.slack.base_url)
+    await context.close()
+
+
+@pytest.fixture
+async def lone_slack():
+    """The sandbox with no app behind it: for what the page renders on its own."""
+    async with run_sandbox(manifest=PROJECT_MANIFEST) as slack:
+        yield slack
+
+
+@pytest.fixture
+async def lone_ui(browser: Browser, lone_slack: RunningSandbox):
+    context = await browser.new_context(viewport={"width": 1280, "height": 860})
+    page = await context.new_page()
+    yield SlackPage(page, lone_slack.base_url)
     await context.close()

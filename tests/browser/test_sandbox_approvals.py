@@ -22,22 +22,19 @@ async def request_expense(ui, line: str = "/expense 120 Team lunch"):
     await ui.send(line)
     confirmation = ui.ephemeral("Approval ID")
     await expect(confirmation).to_be_visible()
-    request = ui.message(REQUEST)
+    description = line.split(" ", 2)[2]
+    request = ui.message(REQUEST).filter(has_text=description)
     await expect(request.get_by_role("button", name="Approve")).to_be_visible()
     return request
 
 
-async def test_approver_approves_and_requester_gets_a_dm(ui, tmp_path):
+async def test_approver_approves_and_requester_gets_a_dm(ui):
     request = await request_expense(ui)
     await expect(request).to_contain_text("$120.00")
     await expect(request).to_contain_text("Team lunch")
     await ui.switch_to("U0BOB")
     await expect(ui.ephemeral("Approval ID")).to_have_count(0)  # Alice's confirmation stays hers
     await expect(request.get_by_role("button", name="Deny")).to_be_visible()
-    shot = tmp_path / "sandbox.png"
-    await ui.page.screenshot(path=shot)
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        shutil.copyfile(shot, SCREENSHOT)
     await request.get_by_role("button", name="Approve").click()
     await expect(request).to_contain_text("Approved")
     await expect(request).to_contain_text("Bob Smith")
@@ -95,3 +92,23 @@ async def test_requester_cannot_approve_their_own_request(ui):
     await expect(request.get_by_role("button", name="Approve")).to_be_visible()
     await ui.switch_to("U0BOB")
     await expect(ui.message("your own request")).to_have_count(0)
+
+
+async def test_deciding_one_request_leaves_the_next_one_open(ui, tmp_path):
+    """Also the README's picture: Bob mid-way through the approvals queue."""
+    first = await request_expense(ui, "/expense 120 Team lunch")
+    await ui.send("/expense 1,250.50 Conference tickets")
+    second = ui.message(REQUEST).filter(has_text="Conference tickets")
+    await expect(second.get_by_role("button", name="Approve")).to_be_visible()
+    await ui.switch_to("U0BOB")
+    await first.get_by_role("button", name="Approve").click()
+    await expect(first).to_contain_text("Approved")
+    await expect(first.get_by_role("button")).to_have_count(0)
+    await expect(second.get_by_role("button", name="Approve")).to_be_visible()
+    await expect(second).to_contain_text("$1,250.50")
+    shot = tmp_path / "sandbox.png"
+    await ui.page.mouse.move(900, 700)  # no hover highlight in the picture
+    await ui.page.screenshot(path=shot)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("UPDATE_SCREENSHOTS"):  # refresh docs/images/sandbox.png
+        shutil.copyfile(shot, SCREENSHOT)
