@@ -15,6 +15,7 @@ from .sandbox import SANDBOX_KEY, Sandbox
 from .workspace import Change, OpenView
 
 STATIC_DIR = Path(__file__).parent / "static"
+SOCKETS_KEY = web.AppKey("sockets", weakref.WeakSet)
 
 
 def _sandbox(request: web.Request) -> Sandbox:
@@ -154,9 +155,6 @@ async def live(request: web.Request) -> web.WebSocketResponse:
 async def _close_sockets(app: web.Application) -> None:
     for socket in list(app[SOCKETS_KEY]):
         await socket.close(code=1001, message=b"server shutdown")
-
-
-SOCKETS_KEY = web.AppKey("sockets", weakref.WeakSet)
 
 
 def add_routes(app: web.Application) -> None:

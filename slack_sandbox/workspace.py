@@ -94,7 +94,7 @@ class Workspace:
         self.view_stacks: dict[str, list[OpenView]] = {}
         self._last_ts = 0.0
         self._listeners: list[Callable[[Change], None]] = []
-        self._changed = asyncio.Event() if _loop_running() else None
+        self._changed: asyncio.Event | None = None  # created on first use, inside the event loop
         for human in humans:
             self.open_dm(human.id)
 
@@ -218,10 +218,9 @@ class Workspace:
     def _notify(self, change: Change) -> None:
         for listener in list(self._listeners):
             listener(change)
-        if self._changed is None:
-            self._changed = asyncio.Event()
-        self._changed.set()
-        self._changed = asyncio.Event()
+        if self._changed is not None:
+            self._changed.set()  # wakes every wait_until(); they re-check and wait on a fresh event
+            self._changed = None
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
         """Wait (event-driven) until predicate() is truthy; returns its value."""
@@ -234,11 +233,3 @@ class Workspace:
                     self._changed = asyncio.Event()
                 await self._changed.wait()
         return await asyncio.wait_for(_wait(), timeout)
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-        return True
-    except RuntimeError:
-        return False
