@@ -6,6 +6,7 @@ click on an unknown id gets a clear answer instead of a silent no-op or an error
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,9 +28,9 @@ from bot.slack.notifier import PostedMessage
 
 log = logging.getLogger(__name__)
 
-# A decision raised this close to the deadline may lose to the timer; only then is the message
-# re-checked after the buttons were replaced.
-RACE_MARGIN = timedelta(seconds=60)
+# How long a click waits for the orchestration to take its decision before answering. Slack
+# allows 3 s for the whole request.
+OUTCOME_WAIT = timedelta(seconds=1.5)
 
 
 class Stage(Enum):
@@ -54,9 +55,19 @@ class ApprovalState:
     def is_open(self) -> bool:
         return self.stage is Stage.OPEN
 
-    def near_deadline(self, now: datetime, margin: timedelta = RACE_MARGIN) -> bool:
-        """Could the deadline have won a race with a decision raised at ``now``?"""
-        return self.deadline is None or self.deadline - now <= margin
+    @property
+    def is_settled(self) -> bool:
+        """The outcome is fixed (or the workflow ended without one)."""
+        return self.stage in (Stage.DECIDED, Stage.ESCALATED, Stage.CLOSED)
+
+    def decided_by(self, slack_user_id: str, approved: bool) -> bool:
+        """Did this user's decision win?"""
+        return (
+            self.stage is Stage.DECIDED
+            and self.decision is not None
+            and self.decision.slack_user_id == slack_user_id
+            and self.decision.approved is approved
+        )
 
     def closed_text(self) -> str:
         """What to tell someone who clicks when the request is no longer open."""
@@ -114,6 +125,21 @@ def _from_output(output: Any) -> tuple[Stage, RecordedDecision | None] | None:
     if isinstance(approval, Mapping):
         return Stage.DECIDED, RecordedDecision.from_record(approval)
     return None
+
+
+async def wait_for_outcome(durable_client: Any, instance_id: str, timeout: timedelta = OUTCOME_WAIT) -> ApprovalState:
+    """Re-read the instance until its outcome is fixed, or the time is up (then the last state).
+
+    The durable client offers no notification, so this polls, quickly at first."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + timeout.total_seconds()
+    pause = 0.005
+    while True:
+        state = await load_state(durable_client, instance_id)
+        if state.is_settled or loop.time() + pause > give_up:
+            return state
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _request(data: Any) -> ApprovalRequest | None:

@@ -1,14 +1,14 @@
 """Approve / Deny clicks on a request message.
 
-Approve raises the decision and replaces the buttons within the ack; Deny opens the reason form
-(its trigger_id lives 3 s). Refusals are ephemeral and raise nothing. The orchestration stays the
-truth: if the deadline won a race, the clicked message is put back to "expired".
+Approve raises the decision, waits for the orchestration to record the outcome, and replaces the
+buttons with it within the ack; Deny opens the reason form (its trigger_id lives 3 s). Refusals
+are ephemeral and raise nothing. The orchestration is the truth: a clicker whose decision lost a
+race (to another click or to the deadline) is told who won, never that they decided.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -18,9 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import Decision
 from bot.config import SlackSettings
 from bot.slack import messages
-from bot.slack.approval_state import Stage, load_state
+from bot.slack.approval_state import wait_for_outcome
 from bot.slack.deciding import approver_name, may_decide
-from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, RecordedDecision, SlackMessage
+from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
 from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.slack.orchestration import raise_decision
@@ -60,20 +60,17 @@ async def approve_clicked(
         await tell(respond, verdict.refusal or "That request can't be decided.")
         return
     decision = Decision(approved=True, approver=approver_name(user), slack_user_id=user["id"])
-    if not await raise_decision(durable_client, verdict.instance_id, decision):
-        state = await load_state(durable_client, verdict.instance_id)
+    delivered = await raise_decision(durable_client, verdict.instance_id, decision)
+    # Tell the clicker only what the orchestration recorded: another click or the deadline may
+    # have won the race.
+    state = await wait_for_outcome(durable_client, verdict.instance_id)
+    request = state.request or verdict.state.request
+    if state.decided_by(user["id"], approved=True) and request is not None and state.decision is not None:
+        await replace(respond, messages.decided(approval_id, request, state.decision))
+    elif state.is_settled or not delivered:
         await tell(respond, state.closed_text())
-        return
-    request = verdict.state.request
-    if request is not None:
-        now = datetime.now(timezone.utc)
-        recorded = RecordedDecision(True, decision.approver, "", now, user["id"])
-        await replace(respond, messages.decided(approval_id, request, recorded))
-        if not verdict.state.near_deadline(now):
-            return
-        after = await load_state(durable_client, verdict.instance_id)
-        if after.stage is Stage.ESCALATED and after.deadline is not None:
-            await replace(respond, messages.expired(approval_id, request, after.deadline))
+    else:
+        await tell(respond, "Your approval was sent. The request will show the decision once it is recorded.")
 
 
 async def deny_clicked(

@@ -1,32 +1,22 @@
-"""The deny-reason form's submission: check again, raise the denial, update the message."""
+"""The deny-reason form's submission: check again, raise the denial, report what was recorded."""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.config import SlackSettings
-from bot.slack import messages
-from bot.slack.approval_state import Stage, load_state
+from bot.slack.approval_state import wait_for_outcome
 from bot.slack.deciding import approver_name, may_decide
-from bot.slack.messages import RecordedDecision, SlackMessage
 from bot.slack.modals import DENY_REASON_CALLBACK, DenyTarget, notice_modal, submitted_value
-from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.slack.orchestration import raise_decision
-
-log = logging.getLogger(__name__)
 
 
 def register(app: Any, settings: SlackSettings) -> None:
-    async def on_submit(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, durable_client: Any
-    ) -> None:
-        await deny_reason_submitted(settings, ack, body, view, client, durable_client)
+    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], durable_client: Any) -> None:
+        await deny_reason_submitted(settings, ack, body, view, durable_client)
 
     app.view(DENY_REASON_CALLBACK)(on_submit)
 
@@ -36,7 +26,6 @@ async def deny_reason_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
     view: dict[str, Any],
-    client: AsyncWebClient,
     durable_client: Any,
 ) -> None:
     reason = (submitted_value(view, "reason") or "").strip()
@@ -57,28 +46,12 @@ async def deny_reason_submitted(
         await ack(response_action="update", view=notice_modal("Not denied", verdict.refusal or "Not possible."))
         return
     decision = Decision(approved=False, approver=approver_name(user), comments=reason, slack_user_id=user["id"])
-    if not await raise_decision(durable_client, verdict.instance_id, decision):
-        state = await load_state(durable_client, verdict.instance_id)
+    delivered = await raise_decision(durable_client, verdict.instance_id, decision)
+    state = await wait_for_outcome(durable_client, verdict.instance_id)
+    if state.decided_by(user["id"], approved=False):
+        await ack()  # the form closes; process_approval rewrites the message and tells the requester
+    elif state.is_settled or not delivered:
         await ack(response_action="update", view=notice_modal("Not denied", state.closed_text()))
-        return
-    await ack()
-
-    request = verdict.state.request
-    if request is None or not target.channel or not target.ts:
-        return
-    now = datetime.now(timezone.utc)
-    recorded = RecordedDecision(False, decision.approver, reason, now, user["id"])
-    await _update(client, target, messages.decided(target.approval_id, request, recorded))
-    if not verdict.state.near_deadline(now):
-        return
-    after = await load_state(durable_client, verdict.instance_id)
-    if after.stage is Stage.ESCALATED and after.deadline is not None:
-        await _update(client, target, messages.expired(target.approval_id, request, after.deadline))
-
-
-async def _update(client: AsyncWebClient, target: DenyTarget, message: SlackMessage) -> None:
-    """Best effort: process_approval rewrites the message from the workflow's side anyway."""
-    try:
-        await client.chat_update(channel=target.channel, ts=target.ts, text=message.text, blocks=message.blocks)
-    except SLACK_CALL_ERRORS as error:
-        log.warning("chat.update after a denial failed: %s", error)
+    else:
+        await ack(response_action="update", view=notice_modal(
+            "Denial sent", "Your denial was sent. The request will show the decision once it is recorded."))
