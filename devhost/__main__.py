@@ -32,6 +32,7 @@ async def serve(args: argparse.Namespace) -> int:
     for name, description in host.function_urls():
         print(f"        {name}: {description}")
     print(f"\nDurable management API: {host.urls.webhook_base}")
+    print(f"Dashboard: {host.dashboard_url}")
     print(f"State: {host.db_path}")
     print("Press Ctrl+C to stop.\n", flush=True)
     stop = asyncio.Event()

@@ -11,6 +11,7 @@ from azure.durable_functions.models.utils import http_utils
 
 from .app_loader import load_function_app
 from .clock import Clock, SystemClock
+from .dashboard import PAGE_PATH as DASHBOARD_PAGE, build_dashboard
 from .engine import Engine
 from .functions import FunctionIndex, build_index
 from .management_api import ManagementApi
@@ -70,7 +71,9 @@ class DevHost:
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
                             ManagementApi(self.engine, DurableUrls("", self.settings.hub_name)),
                             DurableUrls("", self.settings.hub_name), self._executor)
-            self._runner = web.AppRunner(build_app(router), access_log=None,
+            dashboard = build_dashboard(self.db_path, hub=self.settings.hub_name,
+                                        handles=self._orchestrator_handle, now=self.clock.now)
+            self._runner = web.AppRunner(build_app(router, dashboard), access_log=None,
                                          handle_signals=False)
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.config.host, self.config.port)
@@ -94,6 +97,14 @@ class DevHost:
         # The SDK keeps one aiohttp session per process; it belongs to this event loop.
         await http_utils._close_session()
         self.engine = self.store = self._runner = self._executor = None
+
+    @property
+    def dashboard_url(self) -> str:
+        return self.base_url + DASHBOARD_PAGE
+
+    def _orchestrator_handle(self, name: str):  # noqa: ANN202 - the SDK handle
+        found = self.index.orchestrator(name) if self.index is not None else None
+        return found.handle if found is not None else None
 
     def function_urls(self) -> list[tuple[str, str]]:
         """(function name, description) lines for the start-up banner, like `func start`."""

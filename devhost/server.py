@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from .dashboard import MOUNT as DASHBOARD_MOUNT
 from .functions import HttpFunction
 from .http_triggers import invoke_http
 from .management_api import ManagementApi
@@ -55,8 +56,10 @@ class Router:
         return web.Response(status=404)
 
 
-def build_app(router: Router) -> web.Application:
+def build_app(router: Router, dashboard: web.Application | None = None) -> web.Application:
     app = web.Application(client_max_size=100 * 1024 * 1024)
+    if dashboard is not None:
+        app.add_subapp(DASHBOARD_MOUNT, dashboard)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         return await router(request)
