@@ -1,0 +1,116 @@
+"""The dashboard on a devhost running the real function_app.py (Slack not configured)."""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+
+from devhost.dashboard import PAGE_PATH
+from devhost.testing import RunningHost, run_devhost
+
+ROOT = Path(__file__).resolve().parents[2]
+API = "/_devhost/api"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REQUEST = {"amount": 5000, "requester": "alice@company.com",
+           "description": "Conference attendance expenses", "timeout_seconds": 600}
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture
+async def host(monkeypatch) -> AsyncIterator[RunningHost]:
+    for name in [k for k in os.environ if k.startswith("SLACK_")]:
+        monkeypatch.delenv(name)
+    async with run_devhost(ROOT, virtual_clock=True) as running:
+        yield running
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def start_approval(host: RunningHost, http: aiohttp.ClientSession,
+                         **overrides: Any) -> str:
+    """POST /api/human_interaction, as the README does; returns the instance id once waiting."""
+    async with http.post(f"{host.base_url}/api/human_interaction",
+                         json={**REQUEST, **overrides}) as response:
+        assert response.status == 202, await response.text()
+        instance_id = (await response.json())["id"]
+    await host.wait_for_custom_status(
+        instance_id, lambda s: bool(s) and s.get("stage") == "waiting_for_approval")
+    return instance_id
+
+
+async def get_json(http: aiohttp.ClientSession, url: str) -> tuple[int, Any]:
+    async with http.get(url) as response:
+        return response.status, await response.json()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+class Dashboard:
+    """The dashboard page, in the words of someone watching approvals."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.url = base_url + PAGE_PATH
+
+    async def open_list(self) -> None:
+        await self.page.goto(self.url)
+        await expect(self.page.locator("#live")).to_have_attribute("data-state", "live")
+
+    async def open_instance(self, instance_id: str) -> None:
+        await self.page.goto(f"{self.url}instances/{instance_id}")
+        await expect(self.page.locator("#live")).to_have_attribute("data-state", "live")
+
+    def row(self, instance_id: str) -> Locator:
+        return self.page.locator(f'#instance-rows tr[data-instance-id="{instance_id}"]')
+
+    @property
+    def status(self) -> Locator:
+        return self.page.locator("#instance-status")
+
+    @property
+    def waiting(self) -> Locator:
+        return self.page.locator("#waiting")
+
+    @property
+    def timeline(self) -> Locator:
+        return self.page.locator("#timeline")
+
+    def timeline_row(self, text: str | re.Pattern[str]) -> Locator:
+        return self.page.locator("#timeline .tl-row", has_text=text)
+
+    @property
+    def dialog(self) -> Locator:
+        return self.page.get_by_role("dialog")
+
+    async def confirm(self) -> None:
+        await self.dialog.get_by_role("button", name="Confirm").click()
+        await expect(self.dialog).to_be_hidden()
+
+
+@pytest.fixture
+async def dashboard(browser: Browser, host: RunningHost) -> AsyncIterator[Dashboard]:
+    context = await browser.new_context(viewport={"width": 1440, "height": 900})
+    page = await context.new_page()
+    yield Dashboard(page, host.base_url)
+    await context.close()
