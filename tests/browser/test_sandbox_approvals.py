@@ -112,3 +112,22 @@ async def test_deciding_one_request_leaves_the_next_one_open(ui, tmp_path):
     assert shot.stat().st_size > 10_000
     if os.environ.get("UPDATE_SCREENSHOTS"):  # refresh docs/images/sandbox.png
         shutil.copyfile(shot, SCREENSHOT)
+
+
+async def test_expense_alone_opens_the_form_and_its_submission_starts_a_request(ui):
+    await ui.open_as("U0ALICE")
+    await ui.open_channel("expense-approvals")
+    await ui.send("/expense")
+    form = ui.modal
+    await expect(form).to_contain_text("Amount (USD)")
+    await form.get_by_label("Amount (USD)").fill("twelve")
+    await form.get_by_label("What is it for?").fill("Offsite snacks")
+    await form.locator(".modal-submit").click()
+    await expect(form.get_by_role("alert")).to_contain_text("twelve")  # the app says why it is not an amount
+    await form.get_by_label("Amount (USD)").fill("250")
+    await form.get_by_label("Escalate if nobody decides within").select_option(label="1 hour")
+    await form.locator(".modal-submit").click()
+    await expect(form).to_be_hidden()
+    request = ui.message(REQUEST).filter(has_text="Offsite snacks")
+    await expect(request).to_contain_text("$250.00")
+    await expect(request.get_by_role("button", name="Approve")).to_be_visible()
