@@ -138,8 +138,15 @@ async def measure(host, fake: FakeSlackApi, post, requests: int, concurrency: in
         )
         return await post("/api/slack/interactions", slack_requests.interaction_body(payload))
 
+    hooks_before = len(fake.calls_to("response_url"))
     latencies, statuses = await run_load(len(approval_ids), concurrency, click)
     results["interactions"] = summary("interactions", latencies, statuses, results["baseline"])
+    replies = fake.calls_to("response_url")[hooks_before:]
+    shown = sum(1 for call in replies if call.args.get("replace_original") is True)
+    results["interactions"]["clicks_shown_the_recorded_outcome"] = shown
+    results["interactions"]["clicks_told_it_is_being_recorded"] = len(replies) - shown
+    print(f"{'':<13} {shown}/{len(replies)} clicks saw the recorded decision in their ack; "
+          f"the rest were told it is being recorded")
     await host.settle()
     return results
 

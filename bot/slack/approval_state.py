@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # How long a click waits for the orchestration to take its decision before answering. Slack
 # allows 3 s for the whole request.
-OUTCOME_WAIT = timedelta(seconds=1.5)
+OUTCOME_WAIT = timedelta(seconds=1)
 
 
 class Stage(Enum):

@@ -188,3 +188,20 @@ async def test_a_deny_form_submitted_after_someone_else_approved_changes_nothing
         assert f"already *Approved* by <@{APPROVER}>" in all_text(ack["view"]["blocks"])
         status = await slack.host.wait_for_status(started.instance_id, "Completed")
         assert status["output"]["status"] == "Approved"
+
+
+async def test_two_approvers_clicking_at_once_one_wins_and_the_other_is_told_who() -> None:
+    async with slack_devhost() as slack:
+        started = await slack.start_by_text()
+        hooks = {APPROVER: slack.new_response_url(), OTHER_APPROVER: slack.new_response_url()}
+        await asyncio.gather(*(
+            slack.click("approve_request", started.approval_id, user_id=user, message=started.message, response_url=hook)
+            for user, hook in hooks.items()
+        ))
+        status = await slack.host.wait_for_status(started.instance_id, "Completed")
+        winner = status["output"]["approval"]["slackUserId"]
+        loser = OTHER_APPROVER if winner == APPROVER else APPROVER
+        (won,) = slack.responses_to(hooks[winner])
+        assert won["replace_original"] is True and f"by <@{winner}>" in all_text(won["blocks"])
+        (lost,) = slack.responses_to(hooks[loser])
+        assert lost["response_type"] == "ephemeral" and f"already *Approved* by <@{winner}>" in lost["text"]
