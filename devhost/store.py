@@ -19,6 +19,8 @@ instances          one row per orchestration instance (the current execution)
   last_updated_time  TEXT
   parent_instance_id TEXT, parent_execution_id TEXT, parent_task_id INTEGER   (sub-orchestrations)
   tasks              TEXT     JSON [[task_id, kind, name, primary], ...] scheduled in this execution
+  indexed by created_time, and by (runtime_status | name, created_time, instance_id) for the
+  dashboard's filtered keyset paging
 history            the durable history of each instance's current execution, in order
   instance_id TEXT, seq INTEGER (0..), event_type INTEGER (DTFx EventType),
   event TEXT (the HistoryEvent JSON exactly as sent to the SDK)
@@ -50,6 +52,8 @@ CREATE TABLE IF NOT EXISTS instances (
     parent_instance_id TEXT, parent_execution_id TEXT, parent_task_id INTEGER,
     tasks TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS instances_by_created ON instances(created_time);
+CREATE INDEX IF NOT EXISTS instances_by_status ON instances(runtime_status, created_time, instance_id);
+CREATE INDEX IF NOT EXISTS instances_by_name ON instances(name, created_time, instance_id);
 CREATE TABLE IF NOT EXISTS history (
     instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event_type INTEGER NOT NULL,
     event TEXT NOT NULL, PRIMARY KEY (instance_id, seq)) WITHOUT ROWID;
