@@ -127,6 +127,8 @@ async def test_expense_alone_opens_the_form_and_its_submission_starts_a_request(
     await form.get_by_label("Amount (USD)").fill("250")
     await form.get_by_label("Escalate if nobody decides within").select_option(label="1 hour")
     await form.locator(".modal-submit").click()
+    await expect(form).to_contain_text("Approval ID")  # the app updates the modal to a receipt
+    await form.get_by_role("button", name="Close").click()
     await expect(form).to_be_hidden()
     request = ui.message(REQUEST).filter(has_text="Offsite snacks")
     await expect(request).to_contain_text("$250.00")
