@@ -195,7 +195,8 @@ async def test_two_approvers_clicking_at_once_one_wins_and_the_other_is_told_who
         started = await slack.start_by_text()
         hooks = {APPROVER: slack.new_response_url(), OTHER_APPROVER: slack.new_response_url()}
         await asyncio.gather(*(
-            slack.click("approve_request", started.approval_id, user_id=user, message=started.message, response_url=hook)
+            slack.click("approve_request", started.approval_id, user_id=user, message=started.message,
+                        response_url=hook)
             for user, hook in hooks.items()
         ))
         status = await slack.host.wait_for_status(started.instance_id, "Completed")

@@ -3,7 +3,7 @@
 import json
 
 from tests.fakes.blockkit import all_text, buttons
-from tests.fakes.slack_harness import APPROVAL_CHANNEL, APPROVER, REQUESTER, slack_devhost
+from tests.fakes.slack_harness import APPROVAL_CHANNEL, REQUESTER, slack_devhost
 from tests.fakes.slack_requests import selected, text_value
 
 

@@ -136,7 +136,9 @@ class FakeSlackApi:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self)), timeout)
 
-    async def wait_for_calls(self, method: str, count: int = 1, *, ok: bool = True, timeout: float = 10.0) -> list[Call]:
+    async def wait_for_calls(
+        self, method: str, count: int = 1, *, ok: bool = True, timeout: float = 10.0
+    ) -> list[Call]:
         pick = self.succeeded if ok else self.calls_to
         await self.wait_for(lambda fake: len(pick(method)) >= count, timeout=timeout)
         return pick(method)

@@ -22,8 +22,8 @@ from bot.slack.approval_state import wait_for_outcome
 from bot.slack.deciding import approver_name, may_decide
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
-from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.slack.orchestration import raise_decision
+from bot.slack.web_client import SLACK_CALL_ERRORS
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import DEFAULT_TIMEOUT_SECONDS, ApprovalRequest, InvalidRequest
 from bot.slack import messages
 from bot.slack.modals import new_request_modal
-from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.slack.orchestration import start_approval
 from bot.slack.parsing import USAGE, ParseError, parse_expense_command, wants_form
+from bot.slack.web_client import SLACK_CALL_ERRORS
 
 log = logging.getLogger(__name__)
 

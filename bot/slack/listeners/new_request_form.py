@@ -73,6 +73,7 @@ async def new_request_submitted(
         started = await start_approval(durable_client, request)
     except Exception:
         log.exception("could not start an approval from the form")
-        await ack(response_action="update", view=notice_modal("Not sent", "Sorry, I couldn't start that request. Please try again."))
+        notice = notice_modal("Not sent", "Sorry, I couldn't start that request. Please try again.")
+        await ack(response_action="update", view=notice)
         return
     await ack(response_action="update", view=request_started_modal(started.approval_id, started.deadline))

@@ -16,7 +16,9 @@ SECRET = "adapter-test-secret"
 
 
 async def _authorize(**_: Any) -> AuthorizeResult:
-    return AuthorizeResult(enterprise_id=None, team_id="T0FAKE", bot_token="xoxb-test", bot_user_id="UBOT", bot_id="BBOT")
+    return AuthorizeResult(
+        enterprise_id=None, team_id="T0FAKE", bot_token="xoxb-test", bot_user_id="UBOT", bot_id="BBOT"
+    )
 
 
 @pytest.fixture
@@ -38,7 +40,8 @@ def test_slacks_documented_signature_example_verifies() -> None:
         "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
         "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
     )
-    signature = SignatureVerifier("8f742231b10e8888abcd99yyyzzz85a5").generate_signature(timestamp="1531420618", body=body)
+    verifier = SignatureVerifier("8f742231b10e8888abcd99yyyzzz85a5")
+    signature = verifier.generate_signature(timestamp="1531420618", body=body)
     assert signature == "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
 
 

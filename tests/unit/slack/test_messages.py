@@ -63,7 +63,8 @@ def test_the_expired_message_has_no_buttons() -> None:
 
 def test_the_escalation_post_has_details_reason_and_link() -> None:
     link = "https://fake.slack.com/archives/C1/p1700000000000001"
-    blocks = messages.escalation(APPROVAL_ID, REQUEST, DEADLINE, "No response within timeout period", link).block_dicts()
+    reason = "No response within timeout period"
+    blocks = messages.escalation(APPROVAL_ID, REQUEST, DEADLINE, reason, link).block_dicts()
     assert_valid_blocks(blocks)
     text = all_text(blocks)
     assert "$5,000.00" in text and "No response within timeout period" in text and f"<{link}|" in text
