@@ -1,7 +1,8 @@
 """The Slack side of the three activities: post the request, record the outcome, escalate.
 
-Failures raise (SlackApiError or a connection/timeout error) after slack_sdk's own retries, so the
-durable retry policy runs next and a persistent failure ends the instance Failed with the error.
+A call that still fails after slack_sdk's own retries (429 after Retry-After, 5xx, dropped
+connections) raises SlackCallFailed, so the durable retry policy runs next and a persistent failure
+ends the instance Failed with the Slack error.
 """
 
 from __future__ import annotations
