@@ -100,7 +100,9 @@ class StoreReader:
         """Changes whenever another connection (the engine) commits."""
         return self.db.execute("PRAGMA data_version").fetchone()[0]
 
-    def page(self, flt: InstanceFilter, after: Cursor | None, limit: int) -> Page:
+    @staticmethod
+    def page_query(flt: InstanceFilter, after: Cursor | None, limit: int) -> tuple[str, list[Any]]:
+        """The SQL of one page (one row more than `limit`, to know whether another follows)."""
         if not 1 <= limit <= MAX_PAGE:
             raise BadQuery(f"limit must be between 1 and {MAX_PAGE}")
         clauses, params = flt.where()
@@ -108,10 +110,13 @@ class StoreReader:
             clauses.append("(created_time, instance_id) < (?, ?)")
             params.extend([after.created_time, after.instance_id])
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self.db.execute(
-            "SELECT instance_id, name, runtime_status, created_time, last_updated_time"
-            f" FROM instances {where} ORDER BY created_time DESC, instance_id DESC LIMIT ?",
-            (*params, limit + 1)).fetchall()
+        sql = ("SELECT instance_id, name, runtime_status, created_time, last_updated_time"
+               f" FROM instances {where} ORDER BY created_time DESC, instance_id DESC LIMIT ?")
+        return sql, [*params, limit + 1]
+
+    def page(self, flt: InstanceFilter, after: Cursor | None, limit: int) -> Page:
+        sql, params = self.page_query(flt, after, limit)
+        rows = self.db.execute(sql, params).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1] if more else None
@@ -127,7 +132,11 @@ class StoreReader:
         return {status: count for status, count in rows}
 
     def names(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT name FROM instances ORDER BY name")]
+        """Distinct orchestrator names, hopping through the name index (a few look-ups, not a scan)."""
+        return [r[0] for r in self.db.execute(
+            "WITH RECURSIVE names(name) AS (SELECT MIN(name) FROM instances UNION ALL"
+            " SELECT (SELECT MIN(name) FROM instances WHERE name > names.name) FROM names"
+            " WHERE names.name IS NOT NULL) SELECT name FROM names WHERE name IS NOT NULL")]
 
     def snapshot(self, instance_id: str) -> Snapshot | None:
         self.db.execute("BEGIN")
