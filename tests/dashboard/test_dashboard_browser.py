@@ -58,3 +58,91 @@ async def test_an_approval_waits_then_is_approved_from_the_page(dashboard: Dashb
     await expect(dashboard.page.locator("#output-json")).to_contain_text('"status": "Approved"')
     status = await host.wait_for_status(instance_id, "Completed")
     assert status["output"]["approval"]["approver"] == "dana@company.com"
+
+
+async def test_a_timed_out_approval_shows_its_fired_timer_and_the_escalation(dashboard: Dashboard,
+                                                                             host, http):
+    instance_id = await start_approval(host, http)
+    await dashboard.open_instance(instance_id)
+    await expect(dashboard.waiting.locator(".countdown")).to_have_text(COUNTDOWN)
+
+    await host.advance(timedelta(seconds=601))
+
+    await expect(dashboard.status).to_have_text("Completed")
+    timer = dashboard.timeline_row("Durable timer")
+    await expect(timer).to_have_attribute("data-state", "fired")
+    await expect(timer).to_contain_text("fired after 10m 01s")
+    escalation = dashboard.timeline_row("Activity escalate_approval")
+    await expect(escalation).to_have_attribute("data-state", "completed")
+    await expect(dashboard.waiting.locator(".countdown")).to_have_count(0)
+    await expect(dashboard.page.locator("#output-json")).to_contain_text('"status": "Escalated"')
+
+
+async def test_the_list_shows_new_instances_live_and_filters_them(dashboard: Dashboard, host, http):
+    await dashboard.open_list()
+    first = await start_approval(host, http)
+    await expect(dashboard.row(first)).to_contain_text("Running")
+    second = await start_approval(host, http)
+    await expect(dashboard.row(second)).to_be_visible()
+    await expect(dashboard.page.locator("#instance-rows tr").first).to_have_attribute(
+        "data-instance-id", second)
+
+    await host.client.terminate(first, "duplicate")
+    await expect(dashboard.row(first)).to_contain_text("Terminated")
+
+    chips = dashboard.page.locator("#status-chips")
+    await chips.locator('[data-status="Running"]').click()
+    await expect(dashboard.page.locator("#instance-rows tr")).to_have_count(1)
+    await expect(dashboard.row(second)).to_be_visible()
+    await expect(chips.locator('[data-count="Running"]')).to_have_text("1")
+    await expect(chips.locator('[data-count="Terminated"]')).to_have_text("1")
+
+    await chips.locator('[data-status="Running"]').click()
+    await dashboard.page.get_by_label("Instance id starts with").fill(first[:6])
+    await expect(dashboard.page.locator("#instance-rows tr")).to_have_count(1)
+    await expect(dashboard.row(first)).to_be_visible()
+
+    await dashboard.row(first).locator("td").nth(2).click()
+    await expect(dashboard.status).to_have_text("Terminated")
+    await expect(dashboard.timeline_row("Terminated")).to_contain_text("duplicate")
+
+
+async def test_actions_ask_first_and_report_what_the_api_said(dashboard: Dashboard, host, http):
+    instance_id = await start_approval(host, http)
+    await dashboard.open_instance(instance_id)
+    page = dashboard.page
+
+    await page.locator("#event-data").fill("{not json")
+    await page.get_by_role("button", name="Raise event…").click()
+    await dashboard.confirm()
+    await expect(page.locator("#action-result")).to_have_text(
+        "Event not raised: Invalid JSON content")
+
+    await page.get_by_role("button", name="Terminate…").click()
+    await dashboard.dialog.get_by_role("button", name="Cancel").click()
+    await expect(dashboard.dialog).to_be_hidden()
+    assert (await host.get_status(instance_id))["runtimeStatus"] == "Running"
+
+    await page.get_by_label("Reason").fill("checking receipts")
+    await page.get_by_role("button", name="Suspend…").click()
+    await expect(dashboard.dialog).to_contain_text("checking receipts")
+    await dashboard.confirm()
+    await expect(dashboard.status).to_have_text("Suspended")
+    await expect(dashboard.timeline_row("Suspended")).to_contain_text("checking receipts")
+    await expect(page.get_by_role("button", name="Resume…")).to_be_enabled()
+
+    await page.get_by_role("button", name="Resume…").click()
+    await dashboard.confirm()
+    await expect(dashboard.status).to_have_text("Running")
+
+    await page.get_by_label("Reason").fill("duplicate request")
+    await page.get_by_role("button", name="Terminate…").click()
+    await dashboard.confirm()
+    await expect(dashboard.status).to_have_text("Terminated")
+    await expect(page.locator("#output-json")).to_contain_text("duplicate request")
+
+    await page.get_by_role("button", name="Purge…").click()
+    await dashboard.confirm()
+    await expect(page.locator("#list-view")).to_be_visible()
+    await expect(dashboard.row(instance_id)).to_have_count(0)
+    assert await host.get_status(instance_id) is None
