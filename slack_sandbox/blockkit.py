@@ -59,12 +59,20 @@ def check_view(view: Any) -> dict[str, Any]:
         raise BlockKitError("type must be \"modal\"", "/view/type")
     if not isinstance(view.get("title"), dict):
         raise BlockKitError("title is required", "/view/title")
+    for key in ("title", "submit", "close"):
+        if key in view and view[key] is not None:
+            if not isinstance(view[key], dict):
+                raise BlockKitError("expected a text object", f"/view/{key}")
+            _check_shape(view[key], f"/view/{key}")
+    for key in ("private_metadata", "callback_id", "external_id"):
+        if key in view and not isinstance(view[key], str):
+            raise BlockKitError(f"{key} must be a string", f"/view/{key}")
     blocks = check_blocks(view.get("blocks"), limit=VIEW_BLOCKS_MAX, pointer="/view/blocks")
     try:
         View(**view).validate_json()
     except SlackObjectFormationError as error:
         raise BlockKitError(str(error), "/view") from None
-    except (TypeError, KeyError, AttributeError, ValueError) as error:
+    except Exception as error:  # slack_sdk trips over shapes Slack would also refuse
         raise BlockKitError(f"malformed view: {error}", "/view") from None
     if any(b.get("type") == "input" for b in blocks) and not isinstance(view.get("submit"), dict):
         raise BlockKitError("submit is required when a view has input blocks", "/view/submit")
@@ -74,21 +82,52 @@ def check_view(view: Any) -> dict[str, Any]:
 def _check_block(block: Any, where: str) -> None:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
         raise BlockKitError("must be an object with a type", where)
-    _check_text_objects(block, where)
+    _check_shape(block, where)
     try:
         parsed = Block.parse(block)
-    except (TypeError, KeyError, AttributeError, ValueError) as error:
-        raise BlockKitError(f"malformed {block['type']} block: {error}", where) from None
-    if parsed is None or type(parsed) is Block:
-        raise BlockKitError(f"unsupported block type {block['type']!r}", f"{where}/type")
-    try:
+        if parsed is None or type(parsed) is Block:
+            raise BlockKitError(f"unsupported block type {block['type']!r}", f"{where}/type")
         parsed.validate_json()
+        if block["type"] == "actions":
+            _check_actions(block, where)
+    except BlockKitError:
+        raise
     except SlackObjectFormationError as error:
         raise BlockKitError(str(error), where) from None
-    except (TypeError, KeyError, AttributeError, ValueError) as error:
+    except Exception as error:  # slack_sdk trips over shapes Slack would also refuse
         raise BlockKitError(f"malformed {block['type']} block: {error}", where) from None
-    if block.get("type") == "actions":
-        _check_actions(block, where)
+
+
+TEXT_TYPES = {"plain_text", "mrkdwn"}
+LIST_KEYS = {"fields", "elements", "options", "option_groups"}
+OBJECT_KEYS = {"text", "label", "element", "accessory", "hint", "title", "placeholder", "confirm",
+               "initial_option", "description", "deny"}
+STRING_KEYS = {"type", "block_id", "action_id", "value", "url", "style", "image_url", "alt_text",
+               "initial_value"}
+
+
+def _check_shape(node: dict[str, Any], where: str) -> None:
+    """Lists where Slack wants lists, objects where it wants objects, strings where strings."""
+    is_text_object = isinstance(node.get("type"), str) and node["type"] in TEXT_TYPES
+    for key, value in node.items():
+        at = f"{where}/{key}"
+        if is_text_object and key == "text":
+            if not isinstance(value, str):
+                raise BlockKitError("text must be a string", at)
+        elif key in STRING_KEYS:
+            if not isinstance(value, str):
+                raise BlockKitError(f"{key} must be a string", at)
+        elif key in OBJECT_KEYS:
+            if not isinstance(value, dict):
+                raise BlockKitError("expected an object" if key != "text" else "expected a text object", at)
+            _check_shape(value, at)
+        elif key in LIST_KEYS:
+            if not isinstance(value, list):
+                raise BlockKitError("expected an array", at)
+            for index, item in enumerate(value):
+                if not isinstance(item, dict):
+                    raise BlockKitError("expected an object", f"{at}/{index}")
+                _check_shape(item, f"{at}/{index}")
 
 
 def _check_actions(block: dict[str, Any], where: str) -> None:
@@ -106,20 +145,6 @@ def _check_actions(block: dict[str, Any], where: str) -> None:
             if action_id in action_ids:
                 raise BlockKitError(f"duplicate action_id {action_id!r}", f"{at}/action_id")
             action_ids.add(action_id)
-
-
-def _check_text_objects(block: dict[str, Any], where: str) -> None:
-    """Slack wants text objects, not bare strings, where slack_sdk would quietly convert them."""
-    if "text" in block and not isinstance(block["text"], dict):
-        raise BlockKitError("expected a text object", f"{where}/text")
-    for index, item in enumerate(block.get("fields") or []):
-        if not isinstance(item, dict):
-            raise BlockKitError("expected a text object", f"{where}/fields/{index}")
-    for index, element in enumerate(block.get("elements") or []):
-        if isinstance(element, dict) and "text" in element and not isinstance(element["text"], (dict, str)):
-            raise BlockKitError("expected a text object", f"{where}/elements/{index}/text")
-        if block.get("type") == "actions" and isinstance(element, dict) and isinstance(element.get("text"), str):
-            raise BlockKitError("expected a text object", f"{where}/elements/{index}/text")
 
 
 def with_block_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from .sandbox import Sandbox
 from .server import start_server
 
 READY_TIMEOUT_SECONDS = 60.0
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `python -m devhost` is importable
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -98,7 +99,8 @@ async def run_real_slack(args: argparse.Namespace) -> int:
     print("then set in your Slack app (or in manifest.yml before importing it):")
     print("    Slash command /expense  ->  https://<tunnel-host>/api/slack/commands")
     print("    Interactivity URL        ->  https://<tunnel-host>/api/slack/interactions")
-    process = await asyncio.create_subprocess_exec(*devhost_command(args, args.devhost_port, args.db))
+    process = await asyncio.create_subprocess_exec(*devhost_command(args, args.devhost_port, args.db),
+                                                   cwd=PROJECT_ROOT)
     return await _supervise(process)
 
 
@@ -115,7 +117,8 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")
     db = args.db or Path(scratch.name) / "hub.sqlite3"
     env = {**os.environ, **sandbox.app_env(), "SKIP_SLACK_SDK_WARNING": "1"}
-    process = await asyncio.create_subprocess_exec(*devhost_command(args, devhost_port, db), env=env)
+    process = await asyncio.create_subprocess_exec(*devhost_command(args, devhost_port, db), env=env,
+                                                   cwd=PROJECT_ROOT)
     try:
         await wait_until_listening(args.host, devhost_port, process)
         sandbox.connect_app(f"http://{args.host}:{devhost_port}")
