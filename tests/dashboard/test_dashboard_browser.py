@@ -82,6 +82,7 @@ async def test_the_list_shows_new_instances_live_and_filters_them(dashboard: Das
     await dashboard.open_list()
     first = await start_approval(host, http)
     await expect(dashboard.row(first)).to_contain_text("Running")
+    await host.advance(timedelta(seconds=1))  # the virtual clock stands still otherwise
     second = await start_approval(host, http)
     await expect(dashboard.row(second)).to_be_visible()
     await expect(dashboard.page.locator("#instance-rows tr").first).to_have_attribute(
