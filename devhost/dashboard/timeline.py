@@ -24,6 +24,7 @@ class Item:
     detail: str | None = None  # failure reason, event payload, timer fire time...
     duration_ms: float | None = None
     task_id: int | None = None
+    due: str | None = None    # timers: when it was (or is) set to fire
 
 
 def _compact(text: str | None) -> str | None:
@@ -76,7 +77,7 @@ def build_timeline(history: list[str], tasks: list[list[Any]], pending_timers: s
             retry = task_id in retry_timers
             span = Item("retry-timer" if retry else "timer",
                         "Retry delay" if retry else "Durable timer", "pending", at, end=fire_at,
-                        task_id=task_id, detail=f"fires at {fire_at}")
+                        task_id=task_id, detail=f"fires at {fire_at}", due=fire_at)
             spans[task_id] = span
             items.append(span)
         elif kind in (EventType.TaskCompleted, EventType.TaskFailed,

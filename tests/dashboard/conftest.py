@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
+import random
 import re
+import sqlite3
+import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,7 @@ from devhost.dashboard import PAGE_PATH
 from devhost.testing import RunningHost, run_devhost
 
 ROOT = Path(__file__).resolve().parents[2]
+APPS = Path(__file__).resolve().parent / "apps"
 API = "/_devhost/api"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -22,7 +27,33 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 REQUEST = {"amount": 5000, "requester": "alice@company.com",
            "description": "Conference attendance expenses", "timeout_seconds": 600}
 
+NAMES = ("approval_workflow", "nightly_report", "onboarding")
+
 expect.set_options(timeout=10_000)
+
+
+def insert_instances(db_path: Path, count: int, seed: int = 7) -> list[dict]:
+    """Write `count` finished-or-idle instances straight into the store in one transaction.
+    Every fifth one shares its created_time with the previous one (ties order by id)."""
+    rnd = random.Random(seed)
+    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    rows: list[dict] = []
+    for i in range(count):
+        step = i - (1 if i % 5 == 4 else 0)
+        created = (base + timedelta(seconds=step)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        rows.append({"instance_id": uuid.UUID(int=rnd.getrandbits(128)).hex,
+                     "name": rnd.choice(NAMES),
+                     "runtime_status": rnd.choice(("Completed", "Completed", "Running",
+                                                   "Failed", "Terminated", "Suspended")),
+                     "created_time": created, "last_updated_time": created})
+    db = sqlite3.connect(db_path, timeout=10)
+    with db:
+        db.executemany(
+            "INSERT INTO instances (instance_id, name, execution_id, runtime_status,"
+            " created_time, last_updated_time) VALUES (:instance_id, :name, 'e', :runtime_status,"
+            " :created_time, :last_updated_time)", rows)
+    db.close()
+    return rows
 
 
 @pytest.fixture

@@ -3,10 +3,7 @@ instance of the real approval workflow as it waits, decides, times out or is ter
 from __future__ import annotations
 
 import asyncio
-import random
-import sqlite3
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -16,35 +13,10 @@ from devhost.dashboard import PAGE_PATH
 from devhost.dashboard.queries import STATUSES, Cursor, InstanceFilter, StoreReader
 from devhost.store import Store
 
-from .conftest import API, get_json, start_approval
+from .conftest import API, NAMES, get_json, insert_instances, start_approval
 
 STATIC = Path(__file__).resolve().parents[2] / "devhost" / "dashboard" / "static"
 MANY = 10_000
-NAMES = ("approval_workflow", "nightly_report", "onboarding")
-
-
-def insert_instances(db_path: Path, count: int, seed: int = 7) -> list[dict]:
-    """Write `count` finished-or-idle instances straight into the store in one transaction.
-    Every fifth one shares its created_time with the previous one (ties order by id)."""
-    rnd = random.Random(seed)
-    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    rows: list[dict] = []
-    for i in range(count):
-        step = i - (1 if i % 5 == 4 else 0)
-        created = (base + timedelta(seconds=step)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        rows.append({"instance_id": uuid.UUID(int=rnd.getrandbits(128)).hex,
-                     "name": rnd.choice(NAMES),
-                     "runtime_status": rnd.choice(("Completed", "Completed", "Running",
-                                                   "Failed", "Terminated", "Suspended")),
-                     "created_time": created, "last_updated_time": created})
-    db = sqlite3.connect(db_path, timeout=10)
-    with db:
-        db.executemany(
-            "INSERT INTO instances (instance_id, name, execution_id, runtime_status,"
-            " created_time, last_updated_time) VALUES (:instance_id, :name, 'e', :runtime_status,"
-            " :created_time, :last_updated_time)", rows)
-    db.close()
-    return rows
 
 
 def newest_first(rows: list[dict]) -> list[str]:
@@ -277,3 +249,27 @@ async def test_the_page_and_its_assets_are_served_by_devhost_without_any_cdn(hos
             assert "://" not in await response.text(), asset.name
     async with http.get(host.base_url + "/_devhost/dashboard", allow_redirects=False) as response:
         assert response.status == 302 and response.headers["Location"] == PAGE_PATH
+
+
+async def test_failed_attempts_retries_and_the_failure_show_their_reasons():
+    from devhost.testing import run_devhost
+
+    from .conftest import APPS
+
+    async with run_devhost(APPS / "charges", virtual_clock=True) as charges, \
+            aiohttp.ClientSession() as http:
+        instance_id = await charges.client.start_new("charge_card", None, 42)
+        await charges.settle()
+        _, body = await get_json(http, f"{charges.base_url}{API}/instances/{instance_id}")
+        assert body["runtimeStatus"] == "Running"
+        assert [t["retry"] for t in body["waiting"]["timers"]] == [True]
+        assert body["waiting"]["events"] == []
+        await charges.advance(timedelta(seconds=2))
+        await charges.wait_for_status(instance_id, "Failed")
+        _, body = await get_json(http, f"{charges.base_url}{API}/instances/{instance_id}")
+    items = [(i["kind"], i["label"], i["state"]) for i in body["timeline"]["items"]]
+    assert items[:4] == [("lifecycle", "Started", "started"), ("activity", "charge", "failed"),
+                         ("retry-timer", "Retry delay", "fired"), ("activity", "charge", "failed")]
+    assert items[-1] == ("lifecycle", "Failed", "failed")
+    failures = [i["detail"] for i in body["timeline"]["items"] if i["state"] == "failed"]
+    assert all("card declined for 42" in reason for reason in failures), failures

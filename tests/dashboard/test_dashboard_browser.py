@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from .conftest import Dashboard, start_approval
+from .conftest import Dashboard, insert_instances, start_approval
 
 pytestmark = pytest.mark.browser
 
@@ -147,3 +147,31 @@ async def test_actions_ask_first_and_report_what_the_api_said(dashboard: Dashboa
     await expect(page.locator("#list-view")).to_be_visible()
     await expect(dashboard.row(instance_id)).to_have_count(0)
     assert await host.get_status(instance_id) is None
+
+
+async def test_older_and_newer_pages_of_many_instances(dashboard: Dashboard, host):
+    rows = insert_instances(host.db_path, 120)
+    newest = sorted(rows, key=lambda r: (r["created_time"], r["instance_id"]), reverse=True)
+    await dashboard.open_list()
+    info = dashboard.page.locator("#page-info")
+    await expect(info).to_have_text("1–50 of 120")
+    await expect(dashboard.page.locator("#instance-rows tr").first).to_have_attribute(
+        "data-instance-id", newest[0]["instance_id"])
+
+    older = dashboard.page.get_by_role("button", name="Older →")
+    await older.click()
+    await expect(info).to_have_text("51–100 of 120")
+    await older.click()
+    await expect(info).to_have_text("101–120 of 120")
+    await expect(dashboard.page.locator("#instance-rows tr").last).to_have_attribute(
+        "data-instance-id", newest[-1]["instance_id"])
+    await expect(older).to_be_disabled()
+
+    await dashboard.page.get_by_role("button", name="← Newer").click()
+    await expect(info).to_have_text("51–100 of 120")
+    await expect(dashboard.page.locator("#instance-rows tr").first).to_have_attribute(
+        "data-instance-id", newest[50]["instance_id"])
+
+    await dashboard.page.get_by_label("Orchestrator").select_option("onboarding")
+    onboarding = sum(r["name"] == "onboarding" for r in rows)
+    await expect(info).to_have_text(f"1–{min(onboarding, 50)} of {onboarding}")

@@ -289,9 +289,9 @@ function itemSummary(item) {
       return `${item.state} in ${formatDuration(item.duration_ms)}`;
     case "timer":
     case "retry-timer":
-      if (item.state === "pending") return `pending, fires ${formatTime(item.end)}`;
+      if (item.state === "pending") return `pending, fires ${formatTime(item.due)}`;
       if (item.state === "fired") return `fired after ${formatDuration(item.duration_ms)}`;
-      return "cancelled";
+      return `cancelled before its deadline ${formatTime(item.due)}`;
     case "event":
       return `event raised at ${formatTime(item.start)}`;
     default:
