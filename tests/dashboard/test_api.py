@@ -273,3 +273,21 @@ async def test_failed_attempts_retries_and_the_failure_show_their_reasons():
     assert items[-1] == ("lifecycle", "Failed", "failed")
     failures = [i["detail"] for i in body["timeline"]["items"] if i["state"] == "failed"]
     assert all("card declined for 42" in reason for reason in failures), failures
+
+
+async def test_an_open_change_stream_ends_when_the_host_stops(http):
+    from devhost.testing import run_devhost
+
+    from .conftest import ROOT
+
+    async with asyncio.timeout(30):  # a stream left hanging would hold the shutdown for 60 s
+        async with run_devhost(ROOT, virtual_clock=True) as running:
+            stream = await http.get(f"{running.base_url}{API}/changes")
+            name, _ = await read_event(stream)
+            assert name == "hello"
+        try:
+            rest = await stream.content.read()
+        except aiohttp.ClientPayloadError:
+            rest = b""
+        assert rest == b""
+        stream.release()

@@ -275,6 +275,12 @@ function tick() {
   for (const node of document.querySelectorAll("[data-fire-at]")) {
     node.textContent = countdownText(Date.parse(node.dataset.fireAt) - hostNow());
   }
+  const timeline = $("timeline");
+  if (timeline.dataset.start) {
+    const start = Number(timeline.dataset.start), span = Number(timeline.dataset.span);
+    const left = Math.min(100, Math.max(0, ((hostNow() - start) / span) * 100));
+    for (const line of timeline.querySelectorAll(".tl-now")) line.style.left = `${left}%`;
+  }
 }
 setInterval(tick, 250);
 
@@ -313,8 +319,10 @@ function renderTimeline(body) {
   const pos = (iso) => Math.min(100, Math.max(0, ((Date.parse(iso) - start) / span) * 100));
   const running = !TERMINAL.has(body.runtimeStatus);
   const nowPos = pos(body.now);
+  // Axis ticks; while running, the tick under the "now" marker gives way to it.
+  const ticks = [0, 0.25, 0.5, 0.75, 1].filter((f) => !running || Math.abs(f * 100 - nowPos) > 7);
   const scale = el("div", { class: "tl-scale" },
-    [0, 0.25, 0.5, 0.75, 1].map((f) => el("span", { style: `left:${f * 100}%` },
+    ticks.map((f) => el("span", { class: f === 0 ? "first" : f === 1 ? "last" : "", style: `left:${f * 100}%` },
       formatTime(new Date(start + f * span).toISOString()))));
   if (running) scale.append(el("div", { class: "tl-now", style: `left:${nowPos}%`, title: body.now }));
   const rows = t.items.map((item) => {
@@ -340,6 +348,8 @@ function renderTimeline(body) {
             ? el("span", { class: "tl-detail", title: item.detail }, item.detail) : null)),
       track);
   });
+  $("timeline").dataset.start = start;
+  $("timeline").dataset.span = span;
   $("timeline").replaceChildren(
     el("div", { class: "tl-axis" }, el("span", {}, `${formatDuration(span)} shown`), scale),
     el("ol", { class: "tl-rows" }, rows));
