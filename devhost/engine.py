@@ -107,7 +107,7 @@ class Engine:
                 del self._dirty[instance_id]
                 self._safe_episode(instance_id)
                 done += 1
-                if done % 64 == 0:
+                if done % 8 == 0:  # let the timer loop and HTTP requests in
                     self.notify()
                     await asyncio.sleep(0)
             self.notify()
