@@ -1,0 +1,86 @@
+"""What people would see in Slack, rebuilt from the calls the recording fake received.
+
+Real Slack applies both ``chat.update`` and a ``response_url`` post with ``replace_original`` to
+the message they target, whichever arrives last winning. The fake stores only chat.update, so the
+visible state of a message is rebuilt here by replaying both kinds of call in arrival order.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes.blockkit import buttons
+from tests.fakes.slack_api import Call, FakeSlackApi
+
+OPEN, APPROVED, DENIED, ESCALATED, UNKNOWN = "Open", "Approved", "Denied", "Escalated", "Unknown"
+
+
+@dataclass
+class Visible:
+    text: str
+    blocks: list[dict[str, Any]]
+
+    @property
+    def outcome(self) -> str:
+        return outcome_of_text(self.text)
+
+    @property
+    def has_buttons(self) -> bool:
+        return bool(buttons(self.blocks))
+
+
+def outcome_of_text(text: str) -> str:
+    """The outcome a request message's fallback text announces."""
+    if text.startswith("Approval needed"):
+        return OPEN
+    if text.startswith("Approved by"):
+        return APPROVED
+    if text.startswith("Denied by"):
+        return DENIED
+    if text.startswith("Expired and escalated"):
+        return ESCALATED
+    return UNKNOWN
+
+
+def _blocks(args: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = args.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def visible_messages(fake: FakeSlackApi, hook_targets: dict[str, tuple[str, str]] | None = None
+                     ) -> dict[tuple[str, str], Visible]:
+    """(channel, ts) -> what the message shows now. ``hook_targets`` maps a response_url path
+    (``/hooks/<name>``) to the (channel, ts) of the message whose button was clicked."""
+    hook_targets = hook_targets or {}
+    posted = {(m.channel, m.ts) for m in fake.messages.values()}
+    shown: dict[tuple[str, str], Visible] = {}
+    for call in list(fake.calls):
+        key = _target(call, hook_targets)
+        if key is None:
+            continue
+        if call.method == "chat.postMessage" and call.ok:
+            continue  # the ts is only known from the fake's store; seeded below
+        shown[key] = Visible(str(call.args.get("text", "")), _blocks(call.args))
+    for message in fake.messages.values():
+        shown.setdefault((message.channel, message.ts), Visible(message.text, message.blocks))
+    # Messages never updated still show what was posted.
+    for key in posted:
+        if key not in shown:
+            stored = fake.messages[key]
+            shown[key] = Visible(stored.text, stored.blocks)
+    return shown
+
+
+def _target(call: Call, hook_targets: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    if call.method == "chat.update" and call.ok:
+        return str(call.args.get("channel", "")), str(call.args.get("ts", ""))
+    if call.method == "response_url" and str(call.args.get("replace_original", "")).lower() == "true":
+        return hook_targets.get(call.path)
+    return None
+
+
+def told(fake: FakeSlackApi, hook_path: str) -> list[dict[str, Any]]:
+    """Everything posted to one response_url, in order."""
+    return [call.args for call in fake.calls_to("response_url") if call.path == hook_path]
