@@ -7,6 +7,7 @@ click on an unknown id gets a clear answer instead of a silent no-op or an error
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -84,13 +85,18 @@ class ApprovalState:
 
 async def load_state(durable_client: Any, instance_id: str) -> ApprovalState:
     """Read the instance's status (with input) and classify it."""
-    status = await durable_client.get_status(instance_id, show_input=True)
+    return classify(await durable_client.get_status(instance_id, show_input=True))
+
+
+def classify(status: Any) -> ApprovalState:
+    """Where the approval behind a DurableOrchestrationStatus stands."""
     runtime = getattr(status.runtime_status, "value", status.runtime_status)
     if not runtime:
         return ApprovalState(Stage.UNKNOWN)
 
     request = _request(status.input_)
-    custom = status.custom_status if isinstance(status.custom_status, Mapping) else {}
+    custom = _json(status.custom_status)
+    custom = custom if isinstance(custom, Mapping) else {}
     deadline = _deadline(custom.get("deadline"))
     message = PostedMessage.from_output(custom.get("message"))
     requester_slack_id = custom.get("requesterSlackId") or (request.requester_slack_id if request else None)
@@ -102,7 +108,7 @@ async def load_state(durable_client: Any, instance_id: str) -> ApprovalState:
 
     # The outcome is fixed once it is in the output, or in the custom status while (or although)
     # the activity telling Slack about it runs (or failed).
-    fixed = _from_output(status.output if runtime == "Completed" else custom.get("outcome"))
+    fixed = _from_output(_json(status.output) if runtime == "Completed" else custom.get("outcome"))
     if fixed is not None:
         return state(*fixed)
     if runtime in ("Running", "Pending", "ContinuedAsNew", "Suspended"):
@@ -140,6 +146,16 @@ async def wait_for_outcome(durable_client: Any, instance_id: str, timeout: timed
             return state
         await asyncio.sleep(pause)
         pause = min(pause * 2, 0.1)
+
+
+def _json(value: Any) -> Any:
+    """Status fields may arrive as JSON text rather than parsed JSON."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _request(data: Any) -> ApprovalRequest | None:
