@@ -27,6 +27,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def serve(args: argparse.Namespace) -> int:
     host = DevHost(HostConfig(app_dir=args.app_dir, host=args.host, port=args.port, db_path=args.db))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     await host.start()
     print("\nFunctions:\n", flush=True)
     for name, description in host.function_urls():
@@ -35,10 +39,6 @@ async def serve(args: argparse.Namespace) -> int:
     print(f"Dashboard: {host.dashboard_url}")
     print(f"State: {host.db_path}")
     print("Press Ctrl+C to stop.\n", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
