@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from ..history import iso_time
 from .changes import ChangeFeed
 from .instance_view import instance_json, summary_json
 from .queries import STATUSES, BadQuery, Cursor, InstanceFilter, StoreReader
@@ -26,20 +28,21 @@ STATIC = Path(__file__).parent / "static"
 DEFAULT_PAGE = 50
 KEEP_ALIVE_SECONDS = 15.0
 
-_READER = web.AppKey("reader", StoreReader)
-_FEED = web.AppKey("feed", ChangeFeed)
-_WAITS = web.AppKey("waits", OpenWaits)
-_CLOCK = web.AppKey("clock", object)
-_HUB = web.AppKey("hub", str)
+@dataclass
+class Dashboard:
+    """What the handlers share: the read-only store, the change feed, the open-wait finder."""
+    reader: StoreReader
+    feed: ChangeFeed
+    waits: OpenWaits
+    now: Callable[[], datetime]
+    hub: str
+
+
+_DASHBOARD = web.AppKey("dashboard", Dashboard)
 
 
 def _bad(message: str) -> web.Response:
     return web.json_response({"error": message}, status=400)
-
-
-def _now(request: web.Request) -> datetime:
-    now: Callable[[], datetime] = request.app[_CLOCK]  # type: ignore[assignment]
-    return now()
 
 
 async def page(request: web.Request) -> web.FileResponse:
@@ -67,7 +70,8 @@ async def list_instances(request: web.Request) -> web.Response:
             limit = int(query.get("limit") or DEFAULT_PAGE)
         except ValueError:
             raise BadQuery("limit must be a whole number") from None
-        reader = request.app[_READER]
+        dash = request.app[_DASHBOARD]
+        reader = dash.reader
         result = reader.page(flt, after, limit)
         counts = reader.counts(flt)
         names = reader.names()
@@ -75,30 +79,32 @@ async def list_instances(request: web.Request) -> web.Response:
         return _bad(str(exc))
     total = sum(n for s, n in counts.items() if not flt.statuses or s in flt.statuses)
     return web.json_response({
-        "hub": request.app[_HUB],
+        "hub": dash.hub,
         "instances": [summary_json(r) for r in result.rows],
         "next": result.next_cursor.encode() if result.next_cursor else None,
         "total": total,
         "counts": {s: counts.get(s, 0) for s in STATUSES},
         "names": names,
-        "now": _now(request).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "now": iso_time(dash.now()),
     })
 
 
 async def get_instance(request: web.Request) -> web.Response:
     """GET /_devhost/api/instances/{id}: status, open waits, pending timers, timeline."""
     instance_id = request.match_info["instance_id"]
-    snap = request.app[_READER].snapshot(instance_id)
+    dash = request.app[_DASHBOARD]
+    snap = dash.reader.snapshot(instance_id)
     if snap is None:
         return web.json_response({"error": f"no instance with id {instance_id!r}"}, status=404)
-    body = instance_json(snap, request.app[_WAITS], _now(request))
-    body["hub"] = request.app[_HUB]
+    body = instance_json(snap, dash.waits, dash.now())
+    body["hub"] = dash.hub
     return web.json_response(body)
 
 
 async def changes(request: web.Request) -> web.StreamResponse:
     """GET /_devhost/api/changes: server-sent events, one `change` per commit burst."""
-    feed = request.app[_FEED]
+    dash = request.app[_DASHBOARD]
+    feed = dash.feed
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                            "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no"})
@@ -114,8 +120,7 @@ async def changes(request: web.Request) -> web.StreamResponse:
                 await response.write(b": keep-alive\n\n")
                 continue
             version = seen
-            data = json.dumps({"version": version,
-                               "now": _now(request).strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
+            data = json.dumps({"version": version, "now": iso_time(dash.now())})
             await response.write(f"event: change\ndata: {data}\n\n".encode())
     except (ConnectionResetError, asyncio.CancelledError):
         pass
@@ -128,17 +133,15 @@ def build_dashboard(db_path: Path, *, hub: str, handles: HandleLookup,
     by name (to replay it for its open waits); `now` is the host's clock."""
     app = web.Application()
     reader = StoreReader(db_path)
-    app[_READER] = reader
-    app[_FEED] = ChangeFeed(reader)
-    app[_WAITS] = OpenWaits(handles)
-    app[_CLOCK] = now or (lambda: datetime.now(timezone.utc))
-    app[_HUB] = hub
+    dash = Dashboard(reader, ChangeFeed(reader), OpenWaits(handles),
+                     now or (lambda: datetime.now(timezone.utc)), hub)
+    app[_DASHBOARD] = dash
 
     async def started(app: web.Application) -> None:
-        app[_FEED].start()
+        dash.feed.start()
 
     async def stopping(app: web.Application) -> None:
-        await app[_FEED].close()
+        await dash.feed.close()
 
     async def cleaned(app: web.Application) -> None:
         reader.close()
