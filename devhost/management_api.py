@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +33,21 @@ def _operation_error(exc: OperationError) -> web.Response:
     if exc.bad_request:
         return _error(400, exc.message, exc.exception_message, _ARGUMENT)
     return _error(500, exc.message, exc.exception_message, _INVALID_OPERATION)
+
+
+class BadContent(Exception):
+    """The request body is not what the API accepts (400 with a plain message)."""
+
+
+async def _json_text(request: web.Request) -> str | None:
+    """The body parsed once and serialized again, as the extension stores it (trap T1)."""
+    body = await request.read()
+    if not body.strip():
+        return None
+    try:
+        return json.dumps(json.loads(body))
+    except ValueError:
+        raise BadContent("Invalid JSON content") from None
 
 
 def _flag(query: dict[str, str], name: str, default: bool) -> bool:
@@ -81,18 +95,13 @@ class ManagementApi:
             return self._instance_operation(request, query, instance_id, operation)
         except OperationError as exc:
             return _operation_error(exc)
+        except BadContent as exc:
+            return _error(400, str(exc))
 
     # -- start -----------------------------------------------------------------------------
     async def _start(self, request: web.Request, query: dict[str, str], name: str,
                      instance_id: str | None) -> web.StreamResponse:
-        body = await request.read()
-        input_json = None
-        if body.strip():
-            try:
-                input_json = json.dumps(json.loads(body))
-            except ValueError:
-                return _error(400, "Invalid JSON content")
-        new_id = self.ops.start(name, instance_id, input_json)
+        new_id = self.ops.start(name, instance_id, await _json_text(request))
         if "timeout" in query:
             try:
                 timeout = float(query["timeout"])
@@ -135,14 +144,7 @@ class ManagementApi:
             return web.Response(status=410)
         if request.content_type.lower() != "application/json":
             return _error(400, "Only application/json request content is supported")
-        body = await request.read()
-        input_json = None
-        if body.strip():
-            try:
-                input_json = json.dumps(json.loads(body))
-            except ValueError:
-                return _error(400, "Invalid JSON content")
-        outcome = self.ops.raise_event(instance_id, event_name, input_json)
+        outcome = self.ops.raise_event(instance_id, event_name, await _json_text(request))
         return web.Response(status={Outcome.ACCEPTED: 202, Outcome.NOT_FOUND: 404,
                                     Outcome.GONE: 410}[outcome])
 

@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from . import history as h
 from .engine import Engine
@@ -48,6 +49,15 @@ class Operations:
         self.engine = engine
         self.store = engine.store
 
+    def _unfinished(self, instance_id: str) -> tuple[Any, Outcome | None]:
+        """The instance row, or why an operation on it is refused (unknown or finished)."""
+        row = self.store.instance(instance_id)
+        if row is None:
+            return None, Outcome.NOT_FOUND
+        if row["runtime_status"] in TERMINAL:
+            return row, Outcome.GONE
+        return row, None
+
     def _now(self) -> datetime:
         return self.engine.clock.now()
 
@@ -75,11 +85,9 @@ class Operations:
 
     def raise_event(self, instance_id: str, event_name: str, input_json: str | None) -> Outcome:
         with self.engine.transaction():
-            row = self.store.instance(instance_id)
-            if row is None:
-                return Outcome.NOT_FOUND
-            if row["runtime_status"] in TERMINAL:
-                return Outcome.GONE
+            row, refusal = self._unfinished(instance_id)
+            if refusal is not None:
+                return refusal
             self.store.add_message(instance_id, h.to_json(h.event(
                 EventType.EventRaised, self._now(), Name=event_name, Input=input_json)))
         self.engine.mark_dirty(instance_id)
@@ -88,11 +96,9 @@ class Operations:
     def terminate(self, instance_id: str, reason: str | None) -> Outcome:
         now = self._now()
         with self.engine.transaction():
-            row = self.store.instance(instance_id)
-            if row is None:
-                return Outcome.NOT_FOUND
-            if row["runtime_status"] in TERMINAL:
-                return Outcome.GONE
+            row, refusal = self._unfinished(instance_id)
+            if refusal is not None:
+                return refusal
             output = json.dumps(reason) if reason is not None else None
             self.engine._finish(row, "Terminated", output, [h.event(
                 EventType.ExecutionTerminated, now, Input=output)], now)
@@ -108,13 +114,10 @@ class Operations:
     def _pause(self, instance_id: str, reason: str | None, *, suspend: bool) -> Outcome:
         now = self._now()
         with self.engine.transaction():
-            row = self.store.instance(instance_id)
-            if row is None:
-                return Outcome.NOT_FOUND
-            status = row["runtime_status"]
-            if status in TERMINAL:
-                return Outcome.GONE
-            if (status == "Suspended") == suspend:
+            row, refusal = self._unfinished(instance_id)
+            if refusal is not None:
+                return refusal
+            if (row["runtime_status"] == "Suspended") == suspend:
                 return Outcome.INVALID
             kind = EventType.ExecutionSuspended if suspend else EventType.ExecutionResumed
             seq = self.store.history_length(instance_id)
