@@ -16,6 +16,18 @@ from bot.slack.web_client import ack_path_client
 log = logging.getLogger(__name__)
 
 
+class _TokenFromClientIsIntended(logging.Filter):
+    """Bolt warns that `token` is unused when a client is given and SLACK_BOT_TOKEN is set in
+    the environment; here the client carries that very token, so the warning is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_bolt_log = logging.getLogger("bot.slack.bolt")
+_bolt_log.addFilter(_TokenFromClientIsIntended())
+
+
 @lru_cache(maxsize=8)
 def slack_app(settings: SlackSettings) -> AsyncApp:
     """Bolt with process_before_response: the whole listener runs before the HTTP answer,
@@ -24,6 +36,7 @@ def slack_app(settings: SlackSettings) -> AsyncApp:
         client=ack_path_client(settings),
         signing_secret=settings.signing_secret,
         process_before_response=True,
+        logger=_bolt_log,
     )
     app.error(answer_error)
     register_listeners(app, settings)
