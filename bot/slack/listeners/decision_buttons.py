@@ -27,6 +27,8 @@ from bot.slack.web_client import SLACK_CALL_ERRORS
 
 log = logging.getLogger(__name__)
 
+NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
+
 
 def register(app: Any, settings: SlackSettings) -> None:
     async def on_approve(
@@ -67,8 +69,10 @@ async def approve_clicked(
     request = state.request or verdict.state.request
     if state.decided_by(user["id"], approved=True) and request is not None and state.decision is not None:
         await replace(respond, messages.decided(approval_id, request, state.decision))
-    elif state.is_settled or not delivered:
+    elif state.is_settled:
         await tell(respond, state.closed_text())
+    elif not delivered:
+        await tell(respond, NOT_DELIVERED)
     else:
         await tell(respond, "Your approval was sent. The request will show the decision once it is recorded.")
 

@@ -10,6 +10,7 @@ from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.config import SlackSettings
 from bot.slack.approval_state import wait_for_outcome
 from bot.slack.deciding import approver_name, may_decide
+from bot.slack.listeners.decision_buttons import NOT_DELIVERED
 from bot.slack.modals import DENY_REASON_CALLBACK, DenyTarget, notice_modal, submitted_value
 from bot.slack.orchestration import raise_decision
 
@@ -50,8 +51,10 @@ async def deny_reason_submitted(
     state = await wait_for_outcome(durable_client, verdict.instance_id)
     if state.decided_by(user["id"], approved=False):
         await ack()  # the form closes; process_approval rewrites the message and tells the requester
-    elif state.is_settled or not delivered:
+    elif state.is_settled:
         await ack(response_action="update", view=notice_modal("Not denied", state.closed_text()))
+    elif not delivered:
+        await ack(response_action="update", view=notice_modal("Not denied", NOT_DELIVERED))
     else:
         await ack(response_action="update", view=notice_modal(
             "Denial sent", "Your denial was sent. The request will show the decision once it is recorded."))
