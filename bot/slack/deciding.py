@@ -10,6 +10,9 @@ from bot.config import SlackSettings
 from bot.slack.approval_state import ApprovalState, Stage, load_state
 
 
+NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Either a state that may be decided now, or the text that refuses the click."""

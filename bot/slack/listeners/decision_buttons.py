@@ -19,15 +19,13 @@ from bot.approvals import Decision
 from bot.config import SlackSettings
 from bot.slack import messages
 from bot.slack.approval_state import wait_for_outcome
-from bot.slack.deciding import approver_name, may_decide
+from bot.slack.deciding import NOT_DELIVERED, approver_name, may_decide
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
 from bot.slack.orchestration import raise_decision
 from bot.slack.web_client import SLACK_CALL_ERRORS
 
 log = logging.getLogger(__name__)
-
-NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
 
 
 def register(app: Any, settings: SlackSettings) -> None:

@@ -9,8 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.config import SlackSettings
 from bot.slack.approval_state import wait_for_outcome
-from bot.slack.deciding import approver_name, may_decide
-from bot.slack.listeners.decision_buttons import NOT_DELIVERED
+from bot.slack.deciding import NOT_DELIVERED, approver_name, may_decide
 from bot.slack.modals import DENY_REASON_CALLBACK, DenyTarget, notice_modal, submitted_value
 from bot.slack.orchestration import raise_decision
 
