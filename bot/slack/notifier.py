@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -104,8 +104,6 @@ class Notifier:
     ) -> None:
         """Rewrite the original message to the decision and tell the requester."""
         request = _with_slack_id(request, _requester_id(request, posted))
-        if decision.decided_at is None:  # the event payload has no time; now is close enough
-            decision = dataclasses.replace(decision, decided_at=datetime.now(timezone.utc))
         if posted is not None:
             await self._update(posted, messages.decided(approval_id, request, decision))
         if request.requester_slack_id:

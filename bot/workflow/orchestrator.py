@@ -188,7 +188,7 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
             {
                 "approvalId": approval_id,
                 "request": request.to_input(),
-                "decision": decision.to_payload(),
+                "decision": decision.approval_record(decided_at),
                 "message": progress.message,
             },
         )

@@ -116,7 +116,7 @@ def test_an_approval_cancels_the_timer_and_is_processed(history):
     assert process.input == {
         "approvalId": APPROVAL_ID,
         "request": REQUEST.to_input(),
-        "decision": APPROVE,
+        "decision": {**APPROVE, "timestamp": decided_at},
         "message": MESSAGE,
     }
     assert decided.custom_status["stage"] == "processing_decision"
