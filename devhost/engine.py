@@ -322,11 +322,12 @@ class Engine:
         if status == "Completed":
             ev = h.event(EventType.SubOrchestrationInstanceCompleted, now, TaskScheduledId=task_id,
                          Result=output)
-        else:
-            detail = json.loads(output) if output else status
+        else:  # the child's failure text, as DTFx passes it on ("Orchestrator function ...")
+            detail = json.loads(output) if output else None
+            reason = detail if status == "Failed" else (
+                f"Sub-orchestration '{row['instance_id']}' was terminated: {detail}")
             ev = h.event(EventType.SubOrchestrationInstanceFailed, now, TaskScheduledId=task_id,
-                         Reason=f"Sub-orchestration '{row['instance_id']}' {status.lower()}: "
-                                f"{detail}", Details=None)
+                         Reason=reason, Details=None)
         self.store.add_message(parent_id, h.to_json(ev))
         self._after_commit(lambda: self.mark_dirty(parent_id))
 
