@@ -77,7 +77,11 @@ async def test_a_missed_deadline_escalates_to_senior_management(ui, stack):
     escalation = ui.message("Escalated")
     await expect(escalation).to_contain_text("$300.00")
     await expect(escalation).to_contain_text("Client dinner")
-    await expect(escalation.get_by_role("link", name="View the original request")).to_be_visible()
+    link = escalation.get_by_role("link", name="View the original request")
+    await expect(link).to_be_visible()
+    await ui.page.goto(await link.get_attribute("href"))  # the permalink opens the original, highlighted
+    await expect(ui.page.locator("article.message.highlight")).to_contain_text("Client dinner")
+    await expect(ui.page.locator("#channel-title")).to_contain_text("expense-approvals")
     await ui.switch_to("U0ALICE")
     await ui.open_channel("Expense Approvals")
     await expect(ui.message("escalated to senior management")).to_be_visible()
