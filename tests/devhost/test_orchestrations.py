@@ -3,6 +3,7 @@ import sqlite3
 from contextlib import closing
 from datetime import datetime, timedelta
 
+import aiohttp
 import pytest
 
 from devhost.testing import run_devhost
@@ -99,12 +100,23 @@ async def test_time_and_uuid_are_stable_across_replays(host):
     await host.settle()
     await host.advance(timedelta(minutes=5))
     await host.client.raise_event(iid, "go")
-    status = await host.wait_for_status(iid, "Completed")
-    out = status["output"]
-    assert out["uuid"] != out["same_uuid"]  # new_uuid is sequenced, not random
-    assert datetime.fromisoformat(out["now"]) - datetime.fromisoformat(out["time"]) >= timedelta(minutes=5)
-    again = await host.client.start_new("stable")
-    assert again != iid
+    out = (await host.wait_for_status(iid, "Completed"))["output"]
+    assert out["replayed"] == out["recorded"]  # the last replay computed the first episode's values
+    first_time = datetime.fromisoformat(out["recorded"].split()[1])
+    assert datetime.fromisoformat(out["now"]) - first_time >= timedelta(minutes=5)
+
+
+async def test_a_blocked_sync_activity_blocks_neither_http_nor_other_instances(host):
+    blocked = await host.client.start_new("gated")
+    other = await host.client.start_new("activity_fails")
+    assert (await host.wait_for_status(other, "Completed"))["runtimeStatus"] == "Completed"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{host.base_url}/api/hello/x") as resp:
+            assert resp.status == 200
+        assert (await host.get_status(blocked))["runtimeStatus"] == "Running"
+        async with http.post(f"{host.base_url}/api/release") as resp:
+            assert resp.status == 200
+    assert (await host.wait_for_status(blocked, "Completed"))["output"] == "released"
 
 
 async def test_event_raised_before_the_wait_is_buffered(host):

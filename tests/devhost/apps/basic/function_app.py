@@ -125,12 +125,12 @@ def counter(context: df.DurableOrchestrationContext):
 
 @app.orchestration_trigger(context_name="context")
 def stable(context: df.DurableOrchestrationContext):
-    first_time = context.current_utc_datetime.isoformat()
-    first_uuid = str(context.new_uuid())
-    yield context.call_activity("say_hello", "a")
+    """Time and uuid taken before the first yield, recomputed by every replay."""
+    seen = f"{context.current_utc_datetime.isoformat()} {context.new_uuid()}"
+    recorded = yield context.call_activity("say_hello", seen)  # the first episode's values
     yield context.wait_for_external_event("go")
-    return {"time": first_time, "uuid": first_uuid, "now": context.current_utc_datetime.isoformat(),
-            "same_uuid": str(context.new_uuid())}
+    return {"recorded": recorded, "replayed": f"Hello {seen}!",
+            "now": context.current_utc_datetime.isoformat()}
 
 
 @app.orchestration_trigger(context_name="context")
@@ -165,7 +165,27 @@ def long_sleep(context: df.DurableOrchestrationContext):
     return context.current_utc_datetime.isoformat()
 
 
+@app.orchestration_trigger(context_name="context")
+def gated(context: df.DurableOrchestrationContext):
+    return (yield context.call_activity("blocking", None))
+
+
+@app.route(route="release", methods=["POST"])
+def release(req: func.HttpRequest) -> func.HttpResponse:
+    GATE.set()
+    return func.HttpResponse("released")
+
+
 # ---------------------------------------------------------------- activities
+GATE = threading.Event()
+
+
+@app.activity_trigger(input_name="unused")
+def blocking(unused: None) -> str:
+    """A sync activity that blocks its thread until POST /api/release."""
+    return "released" if GATE.wait(30) else "timed out"
+
+
 @app.activity_trigger(input_name="name")
 def say_hello(name: str) -> str:
     return f"Hello {name}!"
