@@ -2,6 +2,8 @@
 
 ephemeral (default) or in_channel; replace_original / delete_original act on the message
 the interaction came from (for a slash command: the last message posted through this URL).
+For a click, Slack replaces the clicked message unless told `"replace_original": false`,
+which is why apps that only want to answer privately must say so.
 Errors are real HTTP statuses with short text bodies, as Slack's webhooks answer.
 """
 
@@ -54,7 +56,7 @@ def respond(sandbox: Sandbox, grant: ResponseUrl, body: dict[str, Any]) -> web.R
         workspace.delete(target)
         if not has_content:
             return _ok()
-    elif _flag(body, "replace_original"):
+    elif _replaces(grant, body):
         if not has_content:
             return _error(400, "no_text")
         if target is not None:
@@ -74,6 +76,12 @@ def _original(sandbox: Sandbox, grant: ResponseUrl) -> Message | None:
         if message is not None and sandbox.workspace.find(message.channel, message.ts) is message:
             return message
     return None
+
+
+def _replaces(grant: ResponseUrl, body: dict[str, Any]) -> bool:
+    if grant.kind == "actions" and "replace_original" not in body:
+        return True
+    return _flag(body, "replace_original")
 
 
 def _flag(body: dict[str, Any], key: str) -> bool:

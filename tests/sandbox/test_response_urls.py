@@ -54,6 +54,16 @@ async def test_replace_original_after_a_command_rewrites_the_last_reply(slack, a
     assert [m.text for m in slack.messages("C0APPROVALS", viewer="U0ALICE")] == ["Step 2"]
 
 
+async def test_after_a_click_the_default_replaces_and_false_answers_privately(slack, app, client):
+    url, message = await click_response_url(slack, app, client)
+    hook = AsyncWebhookClient(url)
+    await hook.send(text="Only for you", replace_original=False)
+    assert slack.messages("C0APPROVALS", viewer="U0BOB")[-1].text == "Only for you"
+    assert slack.messages("C0APPROVALS", viewer="U0ALICE")[-1] is message
+    await hook.send(text="Replaced without asking")
+    assert slack.workspace.find("C0APPROVALS", message.ts).text == "Replaced without asking"
+
+
 async def test_delete_original_removes_the_message(slack, app, client):
     url, message = await click_response_url(slack, app, client)
     response = await AsyncWebhookClient(url).send_dict({"delete_original": True})
