@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from .blockkit import (
     MESSAGE_TEXT_MAX, BlockKitError, check_blocks, check_view, with_block_ids, with_view_ids,
@@ -165,8 +167,6 @@ def conversations_info(sandbox: Sandbox, args: Args) -> dict[str, Any]:
 
 
 def _tz_offset(tz: str, now: float) -> int:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
     offset = datetime.fromtimestamp(now, ZoneInfo(tz)).utcoffset()
     return int(offset.total_seconds()) if offset else 0
 

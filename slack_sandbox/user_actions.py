@@ -11,7 +11,7 @@ from typing import Any
 from . import payloads
 from .app_link import AppReply, DeliveryError
 from .blockkit import BlockKitError, check_blocks, check_view, with_block_ids, with_view_ids
-from .people import BOT_USER_ID, SLACKBOT_ID, User
+from .people import BOT_USER_ID, SLACKBOT_ID, Channel, User
 from .sandbox import Sandbox
 from .view_state import ViewInputError, state_values
 from .workspace import Message, OpenView
@@ -58,7 +58,7 @@ async def send_message(sandbox: Sandbox, user_id: str, channel_id: str, text: st
     return Outcome(True)
 
 
-def _channel_of(sandbox: Sandbox, user_id: str, channel_id: str):
+def _channel_of(sandbox: Sandbox, user_id: str, channel_id: str) -> Channel:
     channel = sandbox.workspace.channels.get(channel_id)
     if channel is None or user_id not in channel.members:
         raise ActionError(f"no such channel for {user_id}: {channel_id}")
