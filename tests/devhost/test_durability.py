@@ -2,13 +2,9 @@
 instances waiting on events, timers and activities, restarted on the same database, and every
 instance finishes correctly."""
 import asyncio
-import os
-import re
 import signal
 import sys
 import time
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import aiohttp
 import azure.durable_functions as df
@@ -16,45 +12,9 @@ import pytest
 from azure.durable_functions.models.utils import http_utils
 
 from devhost.urls import DurableUrls
+from tests.devhost.process_host import ROOT, devhost_process, poll_status
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-@asynccontextmanager
-async def devhost_process(app_dir: Path, db: Path):
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "devhost", "--app-dir", str(app_dir), "--port", "0", "--db", str(db),
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    origin = None
-    lines = []
-    while origin is None:
-        line = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
-        lines.append(line)
-        if not line:
-            raise RuntimeError("devhost exited:\n" + "".join(lines))
-        m = re.search(r"Durable management API: (http://[^/]+)/", line)
-        origin = m.group(1) if m else None
-    drain = asyncio.create_task(proc.stdout.read())
-    try:
-        yield proc, origin
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-        await proc.wait()
-        drain.cancel()
-
-
-async def poll_status(http, origin, iid, wanted, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        async with http.get(f"{origin}/runtime/webhooks/durabletask/instances/{iid}") as resp:
-            status = await resp.json() if resp.status != 404 else None
-        if status and status["runtimeStatus"] in wanted:
-            return status
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{iid}: {status}")
-        await asyncio.sleep(0.05)  # another process: nothing to await but its HTTP answers
 
 
 async def test_sigkill_and_restart_loses_no_instance_event_or_timer(basic_app, tmp_path):
