@@ -70,6 +70,8 @@ def _problems(request: BadRequest, status: int, text: str) -> list[str]:
         found.append(f"{status}")
     if any(marker in text for marker in TRACEBACK_MARKERS):
         found.append("traceback text")
+    if status in (201, 202):
+        found.append(f"{status}: accepted")
     if request.trust != SIGNED and status != 401:
         found.append(f"{status} for an unsigned/forged Slack request")
     # (A request line over 8 KiB is refused by the HTTP server itself before any function runs.)
