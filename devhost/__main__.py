@@ -26,7 +26,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def serve(args: argparse.Namespace) -> int:
-    host = DevHost(HostConfig(app_dir=args.app_dir, host=args.host, port=args.port, db_path=args.db))
+    host = DevHost(HostConfig(app_dir=args.app_dir, host=args.host, port=args.port,
+                              db_path=args.db))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -35,7 +35,8 @@ def unknown_activity(name: str, known: list[str]) -> ActivityOutcome:
     names = ", ".join(f"'{n}'" for n in known)
     return ActivityOutcome(
         reason=f"The function '{name}' doesn't exist, is disabled, or is not an activity "
-               f"function. Additional info: The following are the known activity functions: {names}.",
+               "function. Additional info: The following are the known activity functions: "
+               f"{names}.",
         details="")
 
 

@@ -120,8 +120,8 @@ class Engine:
             row = self.store.instance(instance_id)
             if row is not None and row["runtime_status"] not in TERMINAL:
                 with self.transaction():
-                    self._finish(row, "Failed", failure_output(row["name"], f"devhost error: {exc!r}"),
-                                 [], self.clock.now())
+                    output = failure_output(row["name"], f"devhost error: {exc!r}")
+                    self.end_execution(row, "Failed", output, [], self.clock.now())
 
     def _episode(self, instance_id: str) -> None:
         row = self.store.instance(instance_id)
@@ -168,8 +168,8 @@ class Engine:
         custom = state.get("customStatus")
         custom_json = json.dumps(custom) if custom is not None else None
         if episode.error is not None:
-            self._finish(row, "Failed", failure_output(row["name"], episode.error), events, now,
-                         seq, custom_json)
+            self.end_execution(row, "Failed", failure_output(row["name"], episode.error), events,
+                               now, seq, custom_json)
             return
         if state.get("isDone"):
             again, new_input = episode.continue_as_new_input
@@ -177,8 +177,8 @@ class Engine:
                 self._continue_as_new(row, new_input, events, now, seq, custom_json)
             else:
                 output = state.get("output")
-                self._finish(row, "Completed", json.dumps(output) if output is not None else None,
-                             events, now, seq, custom_json)
+                output_json = json.dumps(output) if output is not None else None
+                self.end_execution(row, "Completed", output_json, events, now, seq, custom_json)
             return
         instance_id = row["instance_id"]
         for task in episode.new_tasks:
@@ -291,7 +291,7 @@ class Engine:
             now, row["name"], instance_id, execution_id, new_input)))
         self._after_commit(lambda: self.mark_dirty(instance_id))
 
-    def _finish(self, row: Any, status: str, output: str | None, events: list[dict],
+    def end_execution(self, row: Any, status: str, output: str | None, events: list[dict],
                 now: datetime, seq: int | None = None, custom_json: Any = _KEEP) -> None:
         """End the current execution (inside a transaction) and tell a parent about it."""
         instance_id = row["instance_id"]

@@ -54,8 +54,8 @@ def to_web_response(result: Any) -> web.Response:
     if result is None:
         return web.Response(status=204)
     if isinstance(result, (bytes, str)):
-        return web.Response(status=200, body=result if isinstance(result, bytes) else result.encode(),
-                            content_type="text/plain")
+        body = result if isinstance(result, bytes) else result.encode()
+        return web.Response(status=200, body=body, content_type="text/plain")
     raise TypeError(f"an HTTP function returned {type(result).__name__}, not HttpResponse")
 
 

@@ -67,7 +67,8 @@ class ManagementApi:
         try:
             if parts and parts[0].lower() == "orchestrators" and 2 <= len(parts) <= 3 \
                     and method == "POST":
-                return await self._start(request, query, parts[1], parts[2] if len(parts) == 3 else None)
+                instance_id = parts[2] if len(parts) == 3 else None
+                return await self._start(request, query, parts[1], instance_id)
             if not parts or parts[0].lower() != "instances":
                 return web.Response(status=404)
             if len(parts) == 1:
@@ -148,7 +149,8 @@ class ManagementApi:
         return web.Response(status={Outcome.ACCEPTED: 202, Outcome.NOT_FOUND: 404,
                                     Outcome.GONE: 410}[outcome])
 
-    def _status(self, request: web.Request, query: dict[str, str], instance_id: str) -> web.Response:
+    def _status(self, request: web.Request, query: dict[str, str],
+                instance_id: str) -> web.Response:
         row = self.engine.store.instance(instance_id)
         if row is None:
             return web.Response(status=404)

@@ -100,7 +100,7 @@ class Operations:
             if refusal is not None:
                 return refusal
             output = json.dumps(reason) if reason is not None else None
-            self.engine._finish(row, "Terminated", output, [h.event(
+            self.engine.end_execution(row, "Terminated", output, [h.event(
                 EventType.ExecutionTerminated, now, Input=output)], now)
         self.engine.notify()
         return Outcome.ACCEPTED

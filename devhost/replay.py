@@ -86,7 +86,8 @@ def _run_sdk(handle: Callable[..., Any], body: str) -> tuple[DurableOrchestratio
         ctx = DurableOrchestrationContext.from_json(body)
         ctx._input_expected_type = getattr(handle, "_df_input_type", None)
     except Exception as exc:  # a context the SDK cannot read is a host bug; fail loudly
-        return None, {"isDone": False, "actions": []}, f"devhost sent a context the SDK rejected: {exc!r}"
+        return None, {"isDone": False, "actions": []}, \
+            f"devhost sent a context the SDK rejected: {exc!r}"
     try:
         return ctx, json.loads(Orchestrator(handle.orchestrator_function).handle(ctx)), None
     except Exception as exc:
@@ -153,7 +154,8 @@ def _new_task(task_id: int, task: Any, now: datetime) -> NewTask | None:
         return NewTask(task_id, "timer", fire_at=parse_time(data["fireAt"]),
                        cancelled=bool(data.get("isCanceled")))
     if kind == "activity":
-        return NewTask(task_id, "activity", data["functionName"], data.get("input"), primary=primary)
+        return NewTask(task_id, "activity", data["functionName"], data.get("input"),
+                       primary=primary)
     if kind == "suborch":
         return NewTask(task_id, "suborch", data["functionName"], data.get("input"),
                        child_instance_id=data.get("instanceId"), primary=primary)

@@ -52,8 +52,8 @@ class DurableUrls:
             "taskHubName": self.hub,
             "creationUrls": {
                 "createNewInstancePostUri": f"{create}?{qs}",
-                "createAndWaitOnNewInstancePostUri":
-                    f"{create}?timeout={{timeoutInSeconds}}&pollingInterval={{intervalInSeconds}}&{qs}",
+                "createAndWaitOnNewInstancePostUri": f"{create}?timeout={{timeoutInSeconds}}"
+                                                     f"&pollingInterval={{intervalInSeconds}}&{qs}",
             },
             "managementUrls": self.management_payload("INSTANCEID"),
             "baseUrl": self.webhook_base,
