@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -67,12 +68,16 @@ async def invoke_http(fn: HttpFunction, request: web.Request, route_params: dict
             kwargs[fn.client_param] = client_binding
         if fn.wants_context:
             kwargs["context"] = InvocationContext(fn.name)
+        began = time.perf_counter()
         if fn.is_async:
             result = await fn.call(**kwargs)
         else:
             result = await asyncio.get_running_loop().run_in_executor(
                 executor, lambda: fn.call(**kwargs))
-        return to_web_response(result)
+        response = to_web_response(result)
+        log.info("Executed 'Functions.%s' (Succeeded, Status=%d, Duration=%.0fms)", fn.name,
+                 response.status, (time.perf_counter() - began) * 1000)
+        return response
     except Exception:
         log.exception("Executed 'Functions.%s' (Failed)", fn.name)
         return web.Response(status=500)
