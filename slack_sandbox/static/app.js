@@ -251,6 +251,7 @@ function renderModal() {
   const cancel = () => api(`/ui/views/${top.id}/close`, {user: state.me});
   dialog.querySelector(".modal-x").addEventListener("click", cancel);
   dialog.querySelector(".modal-cancel").addEventListener("click", cancel);
+  dialog.addEventListener("keydown", (e) => { if (e.key === "Escape") cancel(); });
   dialog.addEventListener("submit", async (e) => {
     e.preventDefault();
     const inputs = {};
