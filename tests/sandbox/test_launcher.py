@@ -51,7 +51,7 @@ async def test_make_run_starts_sandbox_and_devhost_wired_together(tmp_path: Path
             async with session.get(f"{url}ui/state", params={"user": "U0BOB"}) as state:
                 texts = [m["text"] for m in (await state.json())["messages"]["C0APPROVALS"]]
         # The request is posted by an activity, after the ack; the UI shows it when it lands.
-        assert any("$42.00" in t for t in texts) or await _eventually_posted(url)
+        assert any("$42.00" in t for t in texts) or await asyncio.wait_for(_eventually_posted(url), 30)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
