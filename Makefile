@@ -20,7 +20,7 @@ chromium:
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: $(STAMP)
-	$(BIN)/python -m devhost
+	$(BIN)/python -m slack_sandbox
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
