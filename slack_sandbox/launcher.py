@@ -138,6 +138,7 @@ def banner(sandbox: Sandbox, devhost_port: int, host: str) -> str:
         "",
         "  Type  /expense 120 Team lunch  as Alice, then switch to Bob and click Approve.",
         f"  Functions host (HTTP API):  http://{host}:{devhost_port}/api/",
+        f"  Durable dashboard:          http://{host}:{devhost_port}/_devhost/dashboard/",
         "  Stop with Ctrl-C.",
         line,
     ])
