@@ -1,0 +1,164 @@
+"""The benchmark report: each figure beside its baseline (measured in the same run) and its
+target, with the machine it ran on; saved as JSON and drawn as a PNG chart."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    baseline_label: str = ""
+    limit: float | None = None  # the value the target is measured against (Slack's 3 s, ...)
+    limit_label: str = ""
+    target: str = ""
+    meets_target: bool | None = None
+
+    @property
+    def vs_baseline(self) -> float | None:
+        return round(self.value / self.baseline, 3) if self.baseline else None
+
+    @property
+    def share_of_limit(self) -> float | None:
+        return round(self.value / self.limit, 4) if self.limit else None
+
+    def line(self) -> str:
+        text = f"{self.name:<46} {self.value:>10.2f} {self.unit:<6}"
+        if self.baseline is not None:
+            text += f"  {self.vs_baseline:>7.2f}x {self.baseline_label} ({self.baseline:.2f} {self.unit})"
+        if self.limit is not None:
+            text += f"  {self.share_of_limit:.1%} of {self.limit_label}"
+        if self.target:
+            text += f"  target {self.target}: {'met' if self.meets_target else 'MISSED'}"
+        return text
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model, "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "os": platform.platform()}
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def figures() -> list[Figure]:
+    found: list[Figure] = []
+    ack = _load("slack_ack")
+    if ack:
+        results = ack["results"].get("concurrent", ack["results"])
+        base = results["baseline"]
+        for endpoint, path in (("commands", "/api/slack/commands"), ("interactions", "/api/slack/interactions")):
+            for q in ("p50", "p99"):
+                value = results[endpoint][f"{q}_ms"]
+                found.append(Figure(
+                    f"ack {q} {path} @{ack.get('concurrency', 50)} clients", value, "ms",
+                    base[f"{q}_ms"], "trivial HTTP function", 3000.0, "Slack's 3,000 ms",
+                    "p99 < 50 ms" if q == "p99" else "", value < 50 if q == "p99" else None))
+    trip = _load("decision_roundtrip")
+    if trip:
+        results = trip["results"]
+        for q in ("p50", "p99"):
+            value = results["slack"][f"{q}_ms"]
+            found.append(Figure(
+                f"decision round trip {q} (click -> Completed + message)", value, "ms",
+                results["baseline"][f"{q}_ms"], "HTTP API approve", trip["target_p99_ms"], "250 ms",
+                "p99 < 250 ms" if q == "p99" else "", value < trip["target_p99_ms"] if q == "p99" else None))
+    devhost = _load("devhost")
+    if devhost:
+        rate = devhost["devhost_instances_per_s"]
+        found.append(Figure(
+            "approval-shaped orchestrations/s, devhost", rate, "/s",
+            devhost["durabletask_inmemory_instances_per_s"], "durabletask.testing in-memory",
+            target=">= 1.0x in-memory", meets_target=devhost["throughput_ratio"] >= 1.0))
+        lateness = devhost["timer_lateness"]
+        found.append(Figure(
+            f"timer lateness p99, {lateness['timers']} pending timers", lateness["p99_ms"], "ms",
+            None, "", 100.0, "100 ms", "p99 < 100 ms",
+            lateness["p99_ms"] < 100))
+    capacity = _load("approval_capacity")
+    if capacity:
+        results = capacity["results"]
+        found.append(Figure(
+            f"resident memory with {results['approvals']} waiting approvals", results["rss_mb"], "MB",
+            results["baseline_rss_mb"], "same process warmed up, ~40 waiting"))
+        found.append(Figure(
+            "memory per waiting approval (the difference / N)", results["kib_per_waiting_approval"], "KiB"))
+        found.append(Figure(
+            f"restart with {results['approvals']} waiting approvals (serving)", results["restart"]["serving_s"], "s",
+            results["baseline_restart"]["serving_s"], "restart of an empty hub", 5.0, "5 s", "< 5 s",
+            results["restart"]["serving_s"] < 5))
+        found.append(Figure(
+            f"restart with {results['approvals']} waiting, until a decision completes",
+            results["restart"]["first_decision_completed_s"], "s",
+            results["baseline_restart"]["first_decision_completed_s"], "empty hub", 5.0, "5 s"))
+    return found
+
+
+def build(command: str) -> dict[str, Any]:
+    report = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": command, "machine": machine(),
+        "figures": [{**asdict(f), "vs_baseline": f.vs_baseline, "share_of_limit": f.share_of_limit}
+                    for f in figures()],
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    chart(report, RESULTS / "report.png")
+    return report
+
+
+def chart(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = report["figures"]
+    limited = [f for f in shown if f["share_of_limit"] is not None]
+    compared = [f for f in shown if f["vs_baseline"] is not None]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(15, 0.5 * max(len(limited), len(compared)) + 2.5))
+    left.barh([f["name"] for f in limited], [100 * f["share_of_limit"] for f in limited], color="#2b7bb9")
+    for y, f in enumerate(limited):
+        left.text(100 * f["share_of_limit"], y, f" {f['value']:.1f} {f['unit']} of {f['limit_label']}",
+                  va="center", fontsize=8)
+    left.set_xlabel("% of the limit (lower is better)")
+    left.set_title("Against the limits that matter")
+    left.invert_yaxis()
+    right.barh([f["name"] for f in compared], [f["vs_baseline"] for f in compared], color="#e3872d")
+    for y, f in enumerate(compared):
+        right.text(f["vs_baseline"], y, f" {f['vs_baseline']:.2f}x {f['baseline_label']}", va="center", fontsize=8)
+    right.axvline(1.0, color="grey", linewidth=0.8)
+    right.set_xscale("log")
+    right.set_xlabel("x baseline measured in the same run (log scale)")
+    right.set_title("Against the baselines")
+    right.invert_yaxis()
+    right.yaxis.tick_right()
+    m = report["machine"]
+    fig.suptitle(f"{m['nproc']} x {m['cpu']}, {m['ram_gib']} GiB RAM, Python {m['python']} — {report['when']}",
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
