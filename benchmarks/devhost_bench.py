@@ -323,6 +323,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global POLL
     parser = argparse.ArgumentParser(prog="python -m benchmarks.devhost_bench")
     parser.add_argument("--instances", type=int, default=500, help="throughput instances")
     parser.add_argument("--timers", type=int, default=1000, help="pending timers")
@@ -330,7 +331,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--poll", type=float, default=POLL,
                         help="seconds between status polls of one instance (both backends)")
     args = parser.parse_args(argv)
-    global POLL
     POLL = args.poll
 
     baseline = durabletask_throughput(args.instances)
