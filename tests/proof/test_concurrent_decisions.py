@@ -12,8 +12,6 @@ import asyncio
 import json
 from dataclasses import dataclass
 
-import pytest
-
 from tests.fakes.slack_harness import APPROVER, OTHER_APPROVER, SlackHarness, Started, slack_devhost
 from tests.fakes.slack_requests import text_value
 from tests.proof.hub import outcome_actions
@@ -80,9 +78,6 @@ def _claims(told_text: str, outcome: str, winner_is_me: bool) -> bool:
     return not winner_is_me  # a refusal is true only when someone else decided
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Both clickers are told their decision was recorded, and the losing listener's chat.update or "
-    "response_url replace can land after process_approval's update (see docs/proof.md, findings)"))
 async def test_simultaneous_approve_and_deny_record_one_decision_and_tell_everyone_the_truth() -> None:
     rng = seeded_random("concurrent decisions")
     lies: list[str] = []
