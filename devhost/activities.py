@@ -11,11 +11,13 @@ import logging
 import traceback
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Any
 
 from azure.functions import meta
 from azure.functions.durable_functions import ActivityTriggerConverter
 
 from .functions import ActivityFunction
+from .invocation import InvocationContext
 
 log = logging.getLogger("devhost")
 
@@ -46,7 +48,9 @@ async def run_activity(fn: ActivityFunction, input_json: str | None,
         arg = ActivityTriggerConverter.decode(
             meta.Datum(type="string", value=input_json if input_json is not None else "null"),
             trigger_metadata={})
-        kwargs = {fn.input_param: arg}
+        kwargs: dict[str, Any] = {fn.input_param: arg}
+        if fn.wants_context:
+            kwargs["context"] = InvocationContext(fn.name)
         if inspect.iscoroutinefunction(fn.call):
             ret = await fn.call(**kwargs)
         else:

@@ -33,6 +33,7 @@ class ActivityFunction:
     name: str
     input_param: str
     call: Callable[..., Any]
+    wants_context: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,10 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
             index.orchestrators[oname.lower()] = OrchestratorFunction(oname, call)
         elif kind == "activityTrigger":
             aname = trigger.get("activity") or name
-            index.activities[aname.lower()] = ActivityFunction(aname, trigger["name"], call)
+            wants_context = (trigger["name"] != "context"
+                             and "context" in _original_signature(call).parameters)
+            index.activities[aname.lower()] = ActivityFunction(aname, trigger["name"], call,
+                                                               wants_context)
         else:
             index.unsupported.append((name, kind))
             log.warning("function %s: trigger %s is not supported by devhost; skipped", name, kind)

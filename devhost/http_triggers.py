@@ -9,28 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from typing import Any
 
 import azure.functions as func
 from aiohttp import web
 
 from .functions import HttpFunction
+from .invocation import InvocationContext
 
 log = logging.getLogger("devhost")
-
-
-@dataclass
-class InvocationContext:
-    """The `context` argument a function may declare (a subset of azure.functions.Context)."""
-    function_name: str
-    invocation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_directory: str = ""
-    trace_context: Any = None
-    retry_context: Any = None
-    thread_local_storage: Any = None
 
 
 async def to_http_request(request: web.Request, route_params: dict[str, str]) -> func.HttpRequest:

@@ -138,6 +138,11 @@ async def test_activity_exception_reaches_the_orchestrator_as_task_failed(host):
     assert status["output"] == "Activity function 'always_fails' failed: KeyError: 'nope' "
 
 
+async def test_an_activity_can_declare_the_invocation_context(host):
+    iid = await host.client.start_new("context_activity")
+    assert (await host.wait_for_status(iid, "Completed"))["output"] == "hi in with_context"
+
+
 async def test_call_http_fails_the_instance_as_not_supported(host):
     iid = await host.client.start_new("uses_http")
     status = await host.wait_for_status(iid, "Failed")

@@ -155,6 +155,11 @@ def activity_fails(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def context_activity(context: df.DurableOrchestrationContext):
+    return (yield context.call_activity("with_context", "hi"))
+
+
+@app.orchestration_trigger(context_name="context")
 def uses_http(context: df.DurableOrchestrationContext):
     yield context.call_http("GET", "https://example.com")
 
@@ -212,6 +217,11 @@ def flaky(spec: dict) -> str:
 async def slow(seconds: float) -> float:
     await asyncio.sleep(seconds)
     return seconds
+
+
+@app.activity_trigger(input_name="name")
+def with_context(name: str, context: func.Context) -> str:
+    return f"{name} in {context.function_name}"
 
 
 @app.activity_trigger(input_name="x")
