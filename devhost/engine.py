@@ -174,7 +174,7 @@ class Engine:
         if state.get("isDone"):
             again, new_input = episode.continue_as_new_input
             if again:
-                self._continue_as_new(row, new_input, events, now, seq, custom_json)
+                self._continue_as_new(row, new_input, now, custom_json)
             else:
                 output = state.get("output")
                 output_json = json.dumps(output) if output is not None else None
@@ -277,8 +277,9 @@ class Engine:
             now, name, instance_id, execution_id, input_json, parent_json)))
         self._after_commit(lambda: self.mark_dirty(instance_id))
 
-    def _continue_as_new(self, row: Any, new_input: str | None, events: list[dict],
-                         now: datetime, seq: int, custom_json: str | None) -> None:
+    def _continue_as_new(self, row: Any, new_input: str | None, now: datetime,
+                         custom_json: str | None) -> None:
+        """Start a fresh execution with the same id: new history, task ids from 0."""
         instance_id = row["instance_id"]
         self.store.drop_pending_work(instance_id)
         self.store.clear_history(instance_id)
