@@ -22,6 +22,7 @@ import azure.durable_functions as df
 from .clock import Clock, SystemClock, VirtualClock
 from .host import DevHost, HostConfig
 from .settings import read_local_values
+from .status import status_json
 
 
 class RunningHost:
@@ -83,7 +84,8 @@ class RunningHost:
         deadline = loop.time() + timeout
         while True:
             change = asyncio.ensure_future(engine.next_change())
-            status = await self.get_status(instance_id)
+            row = engine.store.instance(instance_id)  # the same JSON the status API answers
+            status = status_json(row) if row is not None else None
             if status is not None and ok(status):
                 change.cancel()
                 return status

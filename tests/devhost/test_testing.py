@@ -65,3 +65,15 @@ async def test_advance_needs_a_virtual_clock(basic_app):
         with pytest.raises(RuntimeError):
             from datetime import timedelta
             await host.advance(timedelta(seconds=1))
+
+
+async def test_wait_for_status_returns_what_the_status_api_answers(basic_app):
+    async with run_devhost(basic_app) as host:
+        iid = await host.client.start_new("approval", None, {"name": "Eve"})
+        waiting = await host.wait_for_custom_status(iid, lambda c: c == {"stage": "waiting"})
+        assert waiting == await host.get_status(iid)
+        await host.client.raise_event(iid, "decision", True)
+        done = await host.wait_for_status(iid, "Completed")
+        assert done == await host.get_status(iid)
+        assert set(done) == {"name", "instanceId", "runtimeStatus", "input", "customStatus",
+                             "output", "createdTime", "lastUpdatedTime"}
