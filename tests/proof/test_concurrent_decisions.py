@@ -71,11 +71,16 @@ def _notice(ack_text: str) -> str:
     return "refused: " + json.dumps(ack.get("view", ack))
 
 
-def _claims(told_text: str, outcome: str, winner_is_me: bool) -> bool:
+def _claims(told_text: str, outcome: str, winner_is_me: bool, winner: str) -> bool:
     """Is what a clicker was told true, given the recorded outcome and who recorded it?"""
     if told_text in (APPROVED, DENIED):
         return told_text == outcome and winner_is_me
-    return not winner_is_me  # a refusal is true only when someone else decided
+    # A refusal that names a decision ("already *Approved* by <@U..>") must name the real one;
+    # one that names none ("your approval was sent ...") claims nothing.
+    for named in (APPROVED, DENIED):
+        if f"*{named}* by" in told_text:
+            return named == outcome and f"<@{winner}>" in told_text
+    return True
 
 
 async def test_simultaneous_approve_and_deny_record_one_decision_and_tell_everyone_the_truth() -> None:
@@ -102,9 +107,9 @@ async def test_simultaneous_approve_and_deny_record_one_decision_and_tell_everyo
                 double_decisions.append(f"{iid}: acted on {len(acted_on)} outcomes: {sorted(acted_on)}")
             winner = output["approval"]["slackUserId"]
             outcome = output["status"]
-            if not _claims(round_.first_told, outcome, winner == APPROVER):
+            if not _claims(round_.first_told, outcome, winner == APPROVER, winner):
                 lies.append(f"{iid}: {APPROVER} told {round_.first_told!r}, outcome {outcome} by {winner}")
-            if not _claims(round_.second_told, outcome, winner == OTHER_APPROVER):
+            if not _claims(round_.second_told, outcome, winner == OTHER_APPROVER, winner):
                 lies.append(f"{iid}: {OTHER_APPROVER} told {round_.second_told!r}, outcome {outcome} by {winner}")
             shown = visible[(round_.started.message.channel, round_.started.message.ts)]
             if shown.outcome != outcome or shown.has_buttons:
