@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.report import build
+from benchmarks.report import Figure, build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,8 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     report = build("python -m benchmarks" + (" --quick" if args.quick else ""))
     m = report["machine"]
     print(f"\nReport ({m['nproc']} x {m['cpu']}, {m['ram_gib']} GiB RAM, Python {m['python']}):")
-    from benchmarks.report import Figure
-
     for data in report["figures"]:
         fields = {k: v for k, v in data.items() if k not in ("vs_baseline", "share_of_limit")}
         print("  " + Figure(**fields).line())

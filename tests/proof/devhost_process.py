@@ -12,6 +12,7 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -93,7 +94,7 @@ class DevhostProcess:
             response.raise_for_status()
             return await response.json()
 
-    async def wait_for_all(self, session: aiohttp.ClientSession, done: "callable", *, timeout: float,
+    async def wait_for_all(self, session: aiohttp.ClientSession, done: Callable[[list[dict]], bool], *, timeout: float,
                            interval: float = 0.25) -> list[dict]:
         """Poll the list until done(instances) holds. Polling because the host is another process."""
         deadline = time.monotonic() + timeout

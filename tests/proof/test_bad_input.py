@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -244,8 +245,6 @@ def test_a_replayed_signed_request_older_than_five_minutes_is_refused(app: tuple
     """A signed Approve captured by an attacker and replayed later: Slack's signature includes the
     timestamp, so the replay is stale and refused, and the waiting request stays undecided."""
     host, targets = app
-    import time
-
     body = slack.interaction_body(slack.button_click("approve_request", f"approval-{targets.waiting}",
                                                      user_id=APPROVER, response_url=targets.response_url))
     captured = slack.signed_headers(SECRET, body, timestamp=int(time.time()) - 301)

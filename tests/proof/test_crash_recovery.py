@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -291,6 +292,4 @@ def _verdict(plans: list[Plan], rows: list[dict], fake: FakeSlackApi, hooks: dic
 
 
 def _approval_ids(blocks: list[dict[str, Any]]) -> list[str]:
-    import re
-
     return re.findall(r"approval-[0-9a-f]{32}", all_text(blocks))

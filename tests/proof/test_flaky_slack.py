@@ -5,7 +5,9 @@ visibly with the error, never stuck Running."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 
 from tests.fakes.slack_api import Failure, FakeSlackApi
 from tests.fakes.slack_harness import APPROVER, SlackHarness, slack_devhost
+from tests.fakes.slack_requests import text_value
 from tests.proof.hub import statuses
 from tests.proof.outcomes import judge
 from tests.proof.sizing import scaled, seeded_random
@@ -25,29 +28,35 @@ FAILURE_SHARE = 0.25  # of Web API calls made by the activities
 TERMINAL = ("Completed", "Failed", "Terminated")
 
 
-class FlakySlackApi(FakeSlackApi):
-    """The recording fake, failing a random share of Web API calls: 429, 500 or a hang."""
+class RandomFailures:
+    """Makes the recording fake fail a random share of Web API calls: 429, 500 or a hang."""
 
-    def __init__(self, rng: random.Random, share: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, rng: random.Random, share: float) -> None:
         self.rng, self.share = rng, share
         self.injected: dict[str, int] = {"429": 0, "500": 0, "hang": 0}
+        self.fake: FakeSlackApi | None = None
 
-    def _take_failure(self, method: str) -> Failure | None:
-        planned = super()._take_failure(method)
-        # auth.test is Bolt's own once-per-process check on the ack path, tested separately below
-        if planned is not None or method == "auth.test" or self.rng.random() >= self.share:
-            return planned
-        kind = self.rng.choices(["429", "500", "hang"], weights=[45, 45, 10])[0]
-        self.injected[kind] += 1
-        if kind == "429":
-            return Failure(429, "ratelimited", retry_after=self.rng.choice([0, 1]), remaining=None)
-        if kind == "500":
-            return Failure(500, "internal_error", retry_after=None, remaining=None)
-        return Failure(0, "", None, None, hang=True)
+    def install(self, fake: FakeSlackApi) -> None:
+        self.fake = fake
+        planned_failure = fake._take_failure
+
+        def take_failure(method: str) -> Failure | None:
+            planned = planned_failure(method)
+            # auth.test is Bolt's own once-per-process check on the ack path, tested separately below
+            if planned is not None or method == "auth.test" or self.rng.random() >= self.share:
+                return planned
+            kind = self.rng.choices(["429", "500", "hang"], weights=[45, 45, 10])[0]
+            self.injected[kind] += 1
+            if kind == "429":
+                return Failure(429, "ratelimited", retry_after=self.rng.choice([0, 1]), remaining=None)
+            if kind == "500":
+                return Failure(500, "internal_error", retry_after=None, remaining=None)
+            return Failure(0, "", None, None, hang=True)
+
+        fake._take_failure = take_failure  # type: ignore[method-assign]
 
 
-async def _drive(slack: SlackHarness, done, *, step: timedelta = timedelta(seconds=3), steps: int = 200) -> None:
+async def _drive(slack: SlackHarness, done: Callable[[], bool], *, step: timedelta = timedelta(seconds=3), steps: int = 200) -> None:
     """Move the virtual clock in small steps (durable retries are 2 s apart) until done()."""
     for _ in range(steps):
         await slack.host.settle()
@@ -56,7 +65,7 @@ async def _drive(slack: SlackHarness, done, *, step: timedelta = timedelta(secon
         await slack.host.advance(step)
 
 
-def _all(slack: SlackHarness, ids: list[str], predicate) -> bool:
+def _all(slack: SlackHarness, ids: list[str], predicate: Callable[..., bool]) -> bool:
     rows = statuses(slack.host.db_path)
     return all(iid in rows and predicate(*rows[iid]) for iid in ids)
 
@@ -68,45 +77,36 @@ def _posted_or_failed(runtime: str, output: Any, custom: Any) -> bool:
 
 async def test_every_approval_completes_correctly_while_slack_fails_a_quarter_of_its_calls() -> None:
     rng = seeded_random("flaky slack")
-    fake_rng = random.Random(rng.random())
-    flaky: list[FlakySlackApi] = []
-    import tests.fakes.slack_harness as harness
-
-    original = harness.FakeSlackApi
-    harness.FakeSlackApi = lambda **kw: flaky.append(FlakySlackApi(fake_rng, FAILURE_SHARE, **kw)) or flaky[-1]
-    try:
-        async with slack_devhost() as slack:
-            answers = await asyncio.gather(*(slack.command(f"{100 + i} Flaky {i}") for i in range(APPROVALS)))
-            ids = [a.text.split("approval-")[1][:32] for a in answers]
-            await _drive(slack, lambda: _all(slack, ids, _posted_or_failed))
-            rows = statuses(slack.host.db_path)
-            fates: dict[str, str] = {}
-            for iid in ids:
-                fate = rng.choice([APPROVED, DENIED, ESCALATED])
-                fates[iid] = fate
-                message = (rows[iid][2] or {}).get("message") or {"channel": "CAPPROVE", "ts": "0"}
-                if fate == APPROVED:
-                    answer = await slack.click("approve_request", f"approval-{iid}", user_id=APPROVER)
-                elif fate == DENIED:
-                    import json
-
-                    answer = await slack.submit(
-                        "deny_reason", {"reason": {"type": "plain_text_input", "value": "No"}}, user_id=APPROVER,
-                        private_metadata=json.dumps({"approvalId": f"approval-{iid}", **message}))
-                else:
-                    continue
-                assert answer.status == 200
-            await _drive(slack, lambda: _all(slack, [i for i in ids if fates[i] != ESCALATED],
-                                             lambda runtime, *_: runtime in TERMINAL))
-            await slack.host.advance(timedelta(minutes=11))
-            await _drive(slack, lambda: _all(slack, ids, lambda runtime, *_: runtime in TERMINAL))
-            slack.fake.heal()
-            flaky[0].share = 0.0  # so the final read of calls is stable
-            verdict = judge(slack, fates)
-            errors = [iid for iid in ids if "notificationError" in (statuses(slack.host.db_path)[iid][1] or {})]
-    finally:
-        harness.FakeSlackApi = original
-    print(f"{APPROVALS} approvals, injected failures {flaky[0].injected} of {len(flaky[0].calls)} calls: "
+    failures = RandomFailures(random.Random(rng.random()), FAILURE_SHARE)
+    async with slack_devhost(before_start=failures.install) as slack:
+        answers = await asyncio.gather(*(slack.command(f"{100 + i} Flaky {i}") for i in range(APPROVALS)))
+        ids = [a.text.split("approval-")[1][:32] for a in answers]
+        await _drive(slack, lambda: _all(slack, ids, _posted_or_failed))
+        rows = statuses(slack.host.db_path)
+        fates: dict[str, str] = {}
+        for iid in ids:
+            fate = rng.choice([APPROVED, DENIED, ESCALATED])
+            fates[iid] = fate
+            message = (rows[iid][2] or {}).get("message") or {"channel": "CAPPROVE", "ts": "0"}
+            if fate == APPROVED:
+                answer = await slack.click("approve_request", f"approval-{iid}", user_id=APPROVER)
+            elif fate == DENIED:
+                answer = await slack.submit(
+                    "deny_reason", {"reason": text_value("No")}, user_id=APPROVER,
+                    private_metadata=json.dumps({"approvalId": f"approval-{iid}", "channel": message["channel"],
+                                                 "ts": message["ts"]}))
+            else:
+                continue
+            assert answer.status == 200
+        await _drive(slack, lambda: _all(slack, [i for i in ids if fates[i] != ESCALATED],
+                                         lambda runtime, *_: runtime in TERMINAL))
+        await slack.host.advance(timedelta(minutes=11))
+        await _drive(slack, lambda: _all(slack, ids, lambda runtime, *_: runtime in TERMINAL))
+        failures.share = 0.0  # so the final read of calls is stable
+        verdict = judge(slack, fates)
+        errors = [iid for iid in ids if "notificationError" in (statuses(slack.host.db_path)[iid][1] or {})]
+        calls = len(slack.fake.calls)
+    print(f"{APPROVALS} approvals, injected failures {failures.injected} of {calls} calls: "
           f"{verdict.summary()}; ended with a Slack error on record {len(errors)}")
     verdict.assert_clean()
     assert not errors
@@ -133,18 +133,10 @@ async def test_a_slack_that_never_recovers_ends_each_instance_visibly_never_stuc
     for iid in ids:
         runtime, output, custom = rows[iid]
         assert runtime in ("Completed", "Failed"), f"{iid} still {runtime}"
-        shown = json_text(output) + json_text(custom)
+        shown = json.dumps(output) + json.dumps(custom)
         assert ("ratelimited" if failure == "429" else "internal_error") in shown, shown
         if runtime == "Completed":  # an outcome was reached despite Slack: it must be the right one
             assert output["status"] == (APPROVED if iid == ids[0] else ESCALATED), output
-
-
-def json_text(value: Any) -> str:
-    import json
-
-    return json.dumps(value)
-
-
 @pytest.mark.xfail(strict=True, reason="Bolt answers a failed auth.test with 'reinstall this app' (see docs/proof.md)")
 async def test_a_slack_hiccup_on_the_first_auth_check_does_not_tell_people_to_reinstall_the_app() -> None:
     """Bolt checks the token with auth.test on the first request it serves. If Slack answers that
