@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.config import SlackSettings
+from bot.slack.authorization import SettingsAuthorize
 from bot.slack.listeners import register_listeners
 from bot.slack.web_client import ack_path_client
 
@@ -17,11 +18,12 @@ log = logging.getLogger(__name__)
 
 
 class _TokenFromClientIsIntended(logging.Filter):
-    """Bolt warns that `token` is unused when a client is given and SLACK_BOT_TOKEN is set in
-    the environment; here the client carries that very token, so the warning is noise."""
+    """Bolt warns that `token` is unused (or ignored) when a client or an authorize is given and
+    SLACK_BOT_TOKEN is set in the environment; both carry that very token, so the warning is noise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        return "`token` will be unused" not in message and "will be ignored" not in message
 
 
 _bolt_log = logging.getLogger("bot.slack.bolt")
@@ -31,9 +33,11 @@ _bolt_log.addFilter(_TokenFromClientIsIntended())
 @lru_cache(maxsize=8)
 def slack_app(settings: SlackSettings) -> AsyncApp:
     """Bolt with process_before_response: the whole listener runs before the HTTP answer,
-    because nothing may run after an Azure Functions invocation returns."""
+    because nothing may run after an Azure Functions invocation returns. Authorized from the
+    settings, so no request waits on (or fails with) Bolt's auth.test."""
     app = AsyncApp(
         client=ack_path_client(settings),
+        authorize=SettingsAuthorize(settings),
         signing_secret=settings.signing_secret,
         process_before_response=True,
         logger=_bolt_log,

@@ -46,3 +46,19 @@ async def test_a_persistent_slack_failure_fails_the_instance_with_the_slack_erro
         await slack.click("approve_request", f"approval-{instance_id}", user_id=APPROVER, response_url=hook)
         (reply,) = slack.responses_to(hook)
         assert "ended without a decision" in reply["text"]
+
+
+async def test_the_first_request_a_process_serves_needs_no_slack_call_to_be_authorized() -> None:
+    """Bolt's default single-team check calls auth.test on the first request; if Slack hiccups
+    there, people are told to reinstall the app. The ack path must not depend on that call."""
+    async with slack_devhost(before_start=lambda fake: fake.fail("auth.test", status=500, times=None)) as slack:
+        answer = await slack.command("100 Team lunch")
+        assert answer.status == 200
+        assert "reinstall" not in answer.text.lower() and "approval-" in answer.text, answer.text
+        started = await slack.start_by_text()
+        hook = slack.new_response_url()
+        await slack.click("approve_request", started.approval_id, user_id=APPROVER, message=started.message,
+                          response_url=hook)
+        (replaced,) = slack.responses_to(hook)
+        assert replaced["replace_original"] is True
+        assert slack.fake.calls_to("auth.test") == []
