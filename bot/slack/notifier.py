@@ -23,6 +23,14 @@ from bot.approvals import ESCALATION_REASON, ApprovalRequest
 from bot.config import SlackSettings
 from bot.slack import messages
 from bot.slack.messages import RecordedDecision, SlackMessage
+from bot.slack.request_copies import (
+    HISTORY_MAX_PAGES,
+    HISTORY_PAGE_SIZE,
+    history_oldest,
+    is_copy_of,
+    request_metadata,
+    started_at,
+)
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
 
 log = logging.getLogger(__name__)
@@ -73,26 +81,33 @@ class PostedMessage:
 async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncIterator["Notifier"]:
     """A Notifier whose calls share one HTTP session for the length of an activity."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        yield Notifier(settings, activity_client(settings, timeout=timeout, session=session))
+        yield Notifier(
+            settings,
+            activity_client(settings, timeout=timeout, session=session),
+            activity_client(settings, timeout=timeout, session=session, repeatable=False),
+        )
 
 
 class Notifier:
     """Web API calls for one activity invocation."""
 
-    def __init__(self, settings: SlackSettings, client: AsyncWebClient | None = None) -> None:
+    def __init__(
+        self, settings: SlackSettings, client: AsyncWebClient | None = None, poster: AsyncWebClient | None = None
+    ) -> None:
         self.settings = settings
         self.client = client or activity_client(settings)
+        self.poster = poster or activity_client(settings, repeatable=False)  # the request post only
 
     async def post_approval_request(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime
     ) -> PostedMessage:
-        """Post the request with buttons to APPROVAL_CHANNEL."""
+        """Post the request with buttons to APPROVAL_CHANNEL, unless an earlier run of this
+        activity already did (its answer lost to a crash): then that post is the request."""
         requester_id = request.requester_slack_id or await self._lookup_by_email(request.requester)
         if requester_id and not request.requester_slack_id:
             request = _with_slack_id(request, requester_id)
         message = messages.approval_request(approval_id, request, deadline)
-        posted = await self._post(self.settings.approval_channel, message)
-        channel, ts = posted["channel"], posted["ts"]
+        channel, ts = await self._post_once(approval_id, message, started_at(deadline, request.timeout_seconds))
         return PostedMessage(channel, ts, requester_id, await self._permalink(channel, ts))
 
     async def record_decision(
@@ -102,10 +117,12 @@ class Notifier:
         decision: RecordedDecision,
         posted: PostedMessage | None,
     ) -> None:
-        """Rewrite the original message to the decision and tell the requester."""
+        """Rewrite the original message (and any other copy of it) to the decision and tell the
+        requester."""
         request = _with_slack_id(request, _requester_id(request, posted))
-        if posted is not None:
-            await self._update(posted, messages.decided(approval_id, request, decision))
+        since = started_at(decision.decided_at, request.timeout_seconds) if decision.decided_at else None
+        for target in await self._every_copy(approval_id, posted, since):
+            await self._update(target, messages.decided(approval_id, request, decision), recorded=target == posted)
         if request.requester_slack_id:
             await self._direct_message(
                 request.requester_slack_id, messages.requester_decision_notice(approval_id, request, decision)
@@ -114,8 +131,10 @@ class Notifier:
     async def escalate(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: PostedMessage | None
     ) -> None:
-        """Tell senior management, mark the original expired, tell the requester."""
+        """Tell senior management, mark the original (and any other copy) expired, tell the
+        requester."""
         request = _with_slack_id(request, _requester_id(request, posted))
+        targets = await self._every_copy(approval_id, posted, started_at(deadline, request.timeout_seconds))
         permalink = posted.permalink if posted else None
         if posted is not None and not permalink:
             permalink = await self._permalink(posted.channel, posted.ts)
@@ -123,8 +142,8 @@ class Notifier:
             self.settings.escalation_channel,
             messages.escalation(approval_id, request, deadline, ESCALATION_REASON, permalink),
         )
-        if posted is not None:
-            await self._update(posted, messages.expired(approval_id, request, deadline))
+        for target in targets:
+            await self._update(target, messages.expired(approval_id, request, deadline), recorded=target == posted)
         if request.requester_slack_id:
             await self._direct_message(
                 request.requester_slack_id, messages.requester_escalation_notice(approval_id, request, deadline)
@@ -145,11 +164,82 @@ class Notifier:
         )
         return {"channel": response["channel"], "ts": response["ts"]}
 
-    async def _update(self, posted: PostedMessage, message: SlackMessage) -> None:
-        await self._call(
-            "chat.update",
-            self.client.chat_update(channel=posted.channel, ts=posted.ts, text=message.text, blocks=message.blocks),
-        )
+    async def _post_once(self, approval_id: str, message: SlackMessage, since: datetime) -> tuple[str, str]:
+        """Post the request unless a post of it is already in the channel. An answer that may
+        hide a post (5xx, dropped connection) is followed by a look, not by a blind second post."""
+        channel = self.settings.approval_channel
+        attempts_left = 2
+        while True:
+            attempts_left -= 1
+            earlier = await self._copies(approval_id, since)
+            if earlier:
+                log.info("approval request %s is already posted at %s; keeping that post", approval_id, earlier[0])
+                return channel, earlier[0]
+            try:
+                response = await self.poster.chat_postMessage(
+                    channel=channel, text=message.text, blocks=message.blocks, metadata=request_metadata(approval_id)
+                )
+                return response["channel"], response["ts"]
+            except SLACK_CALL_ERRORS as error:
+                if not attempts_left or not _may_have_posted(error):
+                    raise _failure("chat.postMessage", error) from error
+                log.warning("chat.postMessage for %s may have posted (%s); looking before posting again",
+                            approval_id, _failure("chat.postMessage", error))
+
+    async def _copies(self, approval_id: str, since: datetime) -> list[str] | None:
+        """The ts of every post of this approval's request in APPROVAL_CHANNEL since ``since``,
+        oldest first; None when the channel's history can't be read (e.g. the app lacks the
+        channels:history scope), which leaves only the recorded message to go by."""
+        found: list[str] = []
+        cursor: str | None = None
+        for _ in range(HISTORY_MAX_PAGES):
+            try:
+                response = await self.client.conversations_history(
+                    channel=self.settings.approval_channel, oldest=history_oldest(since),
+                    limit=HISTORY_PAGE_SIZE, include_all_metadata=True, cursor=cursor,
+                )
+            except SlackApiError as error:
+                if error.response.status_code == 200:  # Slack said no (scope, membership), not "later"
+                    log.warning("conversations.history is not available: %s", error.response.get("error"))
+                    return None
+                raise _failure("conversations.history", error) from error
+            except SLACK_CALL_ERRORS as error:
+                raise _failure("conversations.history", error) from error
+            found += [m["ts"] for m in response.get("messages") or [] if isinstance(m, Mapping)
+                      and isinstance(m.get("ts"), str) and is_copy_of(m, approval_id)]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                break
+        return sorted(set(found), key=float)
+
+    async def _every_copy(
+        self, approval_id: str, posted: PostedMessage | None, since: datetime | None
+    ) -> list[PostedMessage]:
+        """The recorded message plus any other copy of the request the channel's history shows
+        (none when the request was never posted)."""
+        if posted is None:
+            return []
+        targets = [posted]
+        if since is None:
+            return targets
+        for ts in await self._copies(approval_id, since) or []:
+            if (posted.channel, posted.ts) != (self.settings.approval_channel, ts):
+                targets.append(PostedMessage(self.settings.approval_channel, ts, None, None))
+        return targets
+
+    async def _update(self, posted: PostedMessage, message: SlackMessage, *, recorded: bool = True) -> None:
+        """Rewrite a message. Another copy than the recorded one may have been deleted meanwhile:
+        Slack refusing that one is logged, not raised."""
+        try:
+            await self._call(
+                "chat.update",
+                self.client.chat_update(channel=posted.channel, ts=posted.ts, text=message.text, blocks=message.blocks),
+            )
+        except SlackCallFailed as failure:
+            cause = failure.__cause__
+            if recorded or not (isinstance(cause, SlackApiError) and cause.response.status_code == 200):
+                raise
+            log.warning("could not update another copy of the request at %s: %s", posted.ts, failure)
 
     async def _direct_message(self, user_id: str, message: SlackMessage) -> None:
         opened = await self._call("conversations.open", self.client.conversations_open(users=user_id))
@@ -176,6 +266,14 @@ class Notifier:
             return None
         user = response.get("user") or {}
         return user.get("id") if isinstance(user.get("id"), str) else None
+
+
+def _may_have_posted(error: Exception) -> bool:
+    """A 5xx or a lost connection leaves it open whether Slack did the work; any other error
+    (4xx, or Slack's own "ok": false) means it did not."""
+    if isinstance(error, SlackApiError):
+        return error.response.status_code >= 500
+    return True
 
 
 def _requester_id(request: ApprovalRequest, posted: PostedMessage | None) -> str | None:

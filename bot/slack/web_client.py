@@ -27,22 +27,21 @@ def activity_client(
     *,
     timeout: int = ACTIVITY_TIMEOUT_SECONDS,
     session: aiohttp.ClientSession | None = None,
+    repeatable: bool = True,
 ) -> AsyncWebClient:
     """A client that retries rate limits (after Retry-After), 5xx and connection errors.
 
+    ``repeatable=False`` is for calls that must not simply be sent again (posting): a 429 means
+    Slack did nothing, so it is still waited out, but after a 5xx or a dropped connection the
+    message may have been posted, and the caller looks before trying again.
     With a session, its calls share connections (the session's own timeout then applies)."""
     kwargs = {"base_url": settings.api_url} if settings.api_url else {}
-    return AsyncWebClient(
-        token=settings.bot_token,
-        timeout=timeout,
-        session=session,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=1),
-        ],
-        **kwargs,
-    )
+    retry_handlers = [AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+    if repeatable:
+        retry_handlers += [AsyncConnectionErrorRetryHandler(max_retry_count=1),
+                           AsyncServerErrorRetryHandler(max_retry_count=1)]
+    return AsyncWebClient(token=settings.bot_token, timeout=timeout, session=session,
+                          retry_handlers=retry_handlers, **kwargs)
 
 
 def ack_path_client(settings: SlackSettings) -> AsyncWebClient:

@@ -62,3 +62,17 @@ async def test_the_first_request_a_process_serves_needs_no_slack_call_to_be_auth
         (replaced,) = slack.responses_to(hook)
         assert replaced["replace_original"] is True
         assert slack.fake.calls_to("auth.test") == []
+
+
+async def test_a_request_post_whose_answer_was_lost_is_not_posted_twice() -> None:
+    """Slack posted the request, then the answer failed: the bot looks before posting again, so
+    there is one message and the workflow updates that one."""
+    async with slack_devhost(
+        before_start=lambda fake: fake.fail("chat.postMessage", status=500, applied=True)
+    ) as slack:
+        started = await slack.start_by_text()
+        (message,) = slack.fake.messages_in(APPROVAL_CHANNEL)
+        assert started.message.ts == message.ts
+        await slack.click("approve_request", started.approval_id, user_id=APPROVER, message=started.message)
+        await slack.host.wait_for_status(started.instance_id, "Completed")
+        assert [buttons(m.blocks) for m in slack.fake.messages_in(APPROVAL_CHANNEL)] == [[]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ class Failure:
     retry_after: int | None
     remaining: int | None  # None = forever
     hang: bool = False
+    applied: bool = False  # the call takes effect, but its answer is the failure (a lost answer)
 
 
 @dataclass
@@ -46,6 +48,7 @@ class StoredMessage:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     updates: int = 0
+    metadata: dict[str, Any] | None = None
 
 
 class FakeSlackApi:
@@ -99,9 +102,12 @@ class FakeSlackApi:
         error: str = "internal_error",
         retry_after: int | None = None,
         times: int | None = 1,
+        applied: bool = False,
     ) -> None:
-        """The next ``times`` calls of ``method`` (None: all of them) answer ``status``."""
-        self._failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+        """The next ``times`` calls of ``method`` (None: all of them) answer ``status``. With
+        ``applied`` each call still takes effect (a message is posted) and only its answer fails,
+        as when a connection drops after Slack did the work."""
+        self._failures.setdefault(method, []).append(Failure(status, error, retry_after, times, applied=applied))
 
     def rate_limit(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
         self.fail(method, status=429, error="ratelimited", retry_after=retry_after, times=times)
@@ -184,6 +190,8 @@ class FakeSlackApi:
             release.cancel()
             return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         if failure is not None:
+            if failure.applied:
+                self._answer(method, args)
             call.status, call.ok = failure.status, False
             await self._record(call)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
@@ -217,7 +225,8 @@ class FakeSlackApi:
     # --- Slack-shaped answers -------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        return f"1700000000.{next(self._ts):06d}"
+        """Real-time seconds (so conversations.history's ``oldest`` works) and a unique suffix."""
+        return f"{int(time.time())}.{next(self._ts):06d}"
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         blocks = args.get("blocks") or []
@@ -229,7 +238,12 @@ class FakeSlackApi:
         if method == "chat.postMessage":
             channel = str(args.get("channel", ""))
             ts = self._next_ts()
-            self.messages[(channel, ts)] = StoredMessage(channel, ts, str(args.get("text", "")), blocks)
+            metadata = args.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            self.messages[(channel, ts)] = StoredMessage(
+                channel, ts, str(args.get("text", "")), blocks, metadata=metadata if isinstance(metadata, dict) else None
+            )
             return {"ok": True, "channel": channel, "ts": ts,
                     "message": {"type": "message", "ts": ts, "text": args.get("text", ""), "blocks": blocks}}
         if method == "chat.update":
@@ -240,6 +254,8 @@ class FakeSlackApi:
             stored.text, stored.blocks = str(args.get("text", "")), blocks
             stored.updates += 1
             return {"ok": True, "channel": channel, "ts": ts, "text": stored.text}
+        if method == "conversations.history":
+            return self._history(args)
         if method == "chat.getPermalink":
             channel, ts = str(args.get("channel", "")), str(args.get("message_ts", ""))
             return {"ok": True, "channel": channel,
@@ -258,3 +274,27 @@ class FakeSlackApi:
                 view = json.loads(view)
             return {"ok": True, "view": {**(view or {}), "id": f"V{next(self._ts):08d}"}}
         return {"ok": True}
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, ``oldest``/``latest`` exclusive, ``limit`` per page, an opaque cursor;
+        metadata only with ``include_all_metadata``, as Slack does."""
+        channel = str(args.get("channel", ""))
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        limit = int(args.get("limit") or 100)
+        start = int(str(args.get("cursor") or "0").removeprefix("page:") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = sorted(
+            (m for m in self.messages.values() if m.channel == channel and oldest < float(m.ts) < latest),
+            key=lambda m: float(m.ts), reverse=True,
+        )
+        page = found[start:start + limit]
+        messages = []
+        for stored in page:
+            message: dict[str, Any] = {"type": "message", "ts": stored.ts, "text": stored.text,
+                                       "blocks": stored.blocks, "bot_id": "BBOT"}
+            if with_metadata and stored.metadata is not None:
+                message["metadata"] = stored.metadata
+            messages.append(message)
+        has_more = start + limit < len(found)
+        return {"ok": True, "messages": messages, "has_more": has_more,
+                "response_metadata": {"next_cursor": f"page:{start + limit}" if has_more else ""}}

@@ -17,6 +17,7 @@ SCOPES_BY_METHOD = {
     "chat_update": {"chat:write"},
     "chat_getPermalink": set(),
     "conversations_open": {"im:write"},
+    "conversations_history": {"channels:history", "groups:history"},  # public or private approval channel
     "users_lookupByEmail": {"users:read", "users:read.email"},
     "views_open": set(),
 }

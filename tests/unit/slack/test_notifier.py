@@ -9,6 +9,7 @@ from bot.approvals import ApprovalRequest
 from bot.config import SlackSettings
 from bot.slack.messages import RecordedDecision
 from bot.slack.notifier import Notifier, PostedMessage, SlackCallFailed, notifier
+from tests.fakes.blockkit import all_text, buttons
 from tests.fakes.slack_api import FakeSlackApi
 
 TOKEN = "xoxb-notifier"
@@ -35,7 +36,8 @@ async def test_posting_finds_the_requester_by_email_and_returns_where_it_landed(
     posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
     assert posted.channel == "CAPPROVE" and posted.requester_slack_id == "UALICE"
     assert posted.permalink and posted.permalink.startswith("https://")
-    assert [call.method for call in fake.calls] == ["users.lookupByEmail", "chat.postMessage", "chat.getPermalink"]
+    assert [call.method for call in fake.calls] == [
+        "users.lookupByEmail", "conversations.history", "chat.postMessage", "chat.getPermalink"]
     assert all(call.token == TOKEN for call in fake.calls)
 
 
@@ -89,3 +91,74 @@ async def test_escalation_without_an_original_message_still_reaches_senior_manag
     await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(requester="bob"), DEADLINE, None)
     assert [call.method for call in fake.calls] == ["chat.postMessage"]
     assert fake.calls[0].args["channel"] == "CESCALATE"
+
+
+# --- one request message per approval, whatever re-runs ------------------------------------------
+
+
+def _with_buttons(fake: FakeSlackApi) -> list[str]:
+    return [m.ts for m in fake.messages_in("CAPPROVE") if buttons(m.blocks)]
+
+
+async def test_a_rerun_of_the_posting_activity_keeps_the_first_post(fake: FakeSlackApi) -> None:
+    """The process died after Slack posted the request but before the workflow stored where."""
+    first = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    again = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    assert (again.channel, again.ts) == (first.channel, first.ts)
+    assert len(fake.messages_in("CAPPROVE")) == 1 and len(fake.calls_to("chat.postMessage")) == 1
+    stored = fake.message(first.channel, first.ts)
+    assert stored.metadata == {"event_type": "expense_approval_request", "event_payload": {"approval_id": APPROVAL_ID}}
+
+
+async def test_a_post_whose_answer_was_lost_is_looked_for_not_posted_twice(fake: FakeSlackApi) -> None:
+    fake.fail("chat.postMessage", status=500, applied=True)  # Slack posted it, then the answer failed
+    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    (message,) = fake.messages_in("CAPPROVE")
+    assert posted.ts == message.ts and len(fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_server_error_that_posted_nothing_is_posted_after_looking(fake: FakeSlackApi) -> None:
+    fake.fail("chat.postMessage", status=500)
+    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    (message,) = fake.messages_in("CAPPROVE")
+    assert posted.ts == message.ts
+    assert [call.method for call in fake.calls if call.method != "users.lookupByEmail"] == [
+        "conversations.history", "chat.postMessage", "conversations.history", "chat.postMessage",
+        "chat.getPermalink"]
+
+
+async def test_other_approvals_posts_are_not_taken_for_this_one(fake: FakeSlackApi) -> None:
+    other = "approval-" + "b" * 32
+    first = await Notifier(_settings(fake)).post_approval_request(other, _request(), DEADLINE)
+    mine = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    assert mine.ts != first.ts and len(fake.messages_in("CAPPROVE")) == 2
+
+
+async def test_without_access_to_the_channel_history_the_request_is_still_posted(fake: FakeSlackApi) -> None:
+    fake.fail("conversations.history", status=200, error="missing_scope", times=None)
+    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    assert fake.message(posted.channel, posted.ts).blocks
+
+
+async def _two_copies(fake: FakeSlackApi) -> tuple[PostedMessage, PostedMessage]:
+    """A copy the workflow doesn't know about (posted when the history could not be read)."""
+    stale = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    fake.fail("conversations.history", status=200, error="missing_scope", times=1)
+    recorded = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    assert stale.ts != recorded.ts and len(_with_buttons(fake)) == 2
+    return stale, recorded
+
+
+async def test_a_decision_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
+    stale, recorded = await _two_copies(fake)
+    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc), "UCAROL")
+    await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, recorded)
+    assert _with_buttons(fake) == []
+    assert all("*Approved* by <@UCAROL>" in all_text(m.blocks) for m in fake.messages_in("CAPPROVE"))
+
+
+async def test_an_escalation_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
+    stale, recorded = await _two_copies(fake)
+    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded)
+    assert _with_buttons(fake) == []
+    assert all("*Expired*" in all_text(m.blocks) for m in fake.messages_in("CAPPROVE"))

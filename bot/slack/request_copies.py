@@ -1,0 +1,49 @@
+"""Recognising every copy of an approval request in the approvers' channel.
+
+Activities run at least once: if the process dies after Slack posted the request but before the
+workflow stored where it landed, send_approval_request runs again. So each request message
+carries Slack message metadata naming its approval, and the channel's recent history (only the
+part since the request started) is searched for it: before posting, to reuse a copy that is
+already there, and when the outcome is shown, so that no copy keeps live buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from slack_sdk.models.metadata import Metadata
+
+REQUEST_EVENT = "expense_approval_request"
+
+# Slack's clock and the workflow's may differ a little; look this much further back.
+CLOCK_SKEW = timedelta(minutes=5)
+HISTORY_PAGE_SIZE = 200
+HISTORY_MAX_PAGES = 5
+
+
+def request_metadata(approval_id: str) -> Metadata:
+    """The metadata attached to a request message (kept by Slack through chat.update)."""
+    return Metadata(event_type=REQUEST_EVENT, event_payload={"approval_id": approval_id})
+
+
+def is_copy_of(message: Mapping[str, Any], approval_id: str) -> bool:
+    """Is this conversations.history message a post of this approval's request?"""
+    metadata = message.get("metadata")
+    if not isinstance(metadata, Mapping) or metadata.get("event_type") != REQUEST_EVENT:
+        return False
+    payload = metadata.get("event_payload")
+    return isinstance(payload, Mapping) and payload.get("approval_id") == approval_id
+
+
+def history_oldest(started: datetime, now: datetime | None = None) -> str:
+    """conversations.history's ``oldest`` for a request started at ``started``: a copy cannot be
+    older than its request, nor newer than now (a workflow clock ahead of Slack's is capped)."""
+    now = now or datetime.now(timezone.utc)
+    return f"{(min(started, now) - CLOCK_SKEW).timestamp():.6f}"
+
+
+def started_at(moment: datetime, timeout_seconds: int) -> datetime:
+    """When the request started, from its deadline (or from any moment before the deadline)."""
+    return moment - timedelta(seconds=timeout_seconds)
