@@ -24,7 +24,8 @@ from bot.approvals import (
     InvalidRequest,
     parse_timestamp,
 )
-from bot.slack.messages import RecordedDecision
+from bot.slack import messages
+from bot.slack.messages import RecordedDecision, SlackMessage
 from bot.slack.notifier import PostedMessage
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,16 @@ class ApprovalState:
             and self.decision.slack_user_id == slack_user_id
             and self.decision.approved is approved
         )
+
+    def outcome_message(self, approval_id: str) -> SlackMessage | None:
+        """The request message as it must read once settled (no buttons), if there is one."""
+        if self.request is None:
+            return None
+        if self.stage is Stage.DECIDED and self.decision is not None:
+            return messages.decided(approval_id, self.request, self.decision)
+        if self.stage is Stage.ESCALATED and self.deadline is not None:
+            return messages.expired(approval_id, self.request, self.deadline)
+        return None
 
     def closed_text(self) -> str:
         """What to tell someone who clicks when the request is no longer open."""

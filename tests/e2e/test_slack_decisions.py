@@ -4,6 +4,8 @@ import asyncio
 import json
 from datetime import timedelta
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from tests.fakes.blockkit import all_text, buttons
 from tests.fakes.slack_harness import (
     APPROVAL_CHANNEL,
@@ -13,9 +15,11 @@ from tests.fakes.slack_harness import (
     OUTSIDER,
     REQUESTER,
     SlackHarness,
+    TOKEN,
     Started,
     slack_devhost,
 )
+from tests.fakes.slack_api import StoredMessage
 from tests.fakes.slack_requests import text_value
 
 
@@ -23,6 +27,15 @@ async def _still_waiting(slack: SlackHarness, started: Started) -> None:
     status = await slack.host.wait_for_status(started.instance_id, "Running")
     assert status["customStatus"]["stage"] == "waiting_for_approval"
     assert status["customStatus"]["invalidResponses"] == 0
+
+
+def _shown_outcome_and_told(slack: SlackHarness, hook: str) -> tuple[dict, dict]:
+    """A click on a settled request: the clicked message is rewritten to the outcome (no
+    buttons), then the clicker is told why nothing changed."""
+    shown, told = slack.responses_to(hook)
+    assert shown["replace_original"] is True and buttons(shown["blocks"]) == [], shown
+    assert told["response_type"] == "ephemeral" and told["replace_original"] is False, told
+    return shown, told
 
 
 async def test_an_approver_approves_and_the_buttons_are_replaced_at_once() -> None:
@@ -120,8 +133,8 @@ async def test_a_second_click_is_told_who_decided_first() -> None:
             for action in ("approve_request", "deny_request"):
                 hook = slack.new_response_url()
                 await slack.click(action, started.approval_id, user_id=OTHER_APPROVER, response_url=hook)
-                (answer,) = slack.responses_to(hook)
-                assert answer["response_type"] == "ephemeral"
+                shown, answer = _shown_outcome_and_told(slack, hook)
+                assert f"*Approved* by <@{APPROVER}>" in all_text(shown["blocks"])
                 assert f"already *Approved* by <@{APPROVER}> at <!date^" in answer["text"]
             await slack.host.wait_for_status(started.instance_id, "Completed")
         assert slack.fake.calls_to("views.open") == []
@@ -136,7 +149,8 @@ async def test_a_click_after_the_deadline_is_told_it_was_escalated() -> None:
         await slack.host.wait_for_status(started.instance_id, "Completed")
         hook = slack.new_response_url()
         await slack.click("approve_request", started.approval_id, user_id=APPROVER, response_url=hook)
-        (answer,) = slack.responses_to(hook)
+        shown, answer = _shown_outcome_and_told(slack, hook)
+        assert "*Expired*" in all_text(shown["blocks"])
         assert "expired and was escalated" in answer["text"]
         status = await slack.host.wait_for_status(started.instance_id, "Completed")
         assert status["output"]["status"] == "Escalated"
@@ -152,8 +166,8 @@ async def test_a_click_while_the_escalation_is_being_sent_is_refused_and_the_mes
 
         hook = slack.new_response_url()
         await slack.click("approve_request", started.approval_id, user_id=APPROVER, response_url=hook)
-        (reply,) = slack.responses_to(hook)
-        assert reply["response_type"] == "ephemeral" and "expired and was escalated" in reply["text"]
+        shown, reply = _shown_outcome_and_told(slack, hook)
+        assert "*Expired*" in all_text(shown["blocks"]) and "expired and was escalated" in reply["text"]
 
         slack.fake.release()
         await advancing
@@ -204,5 +218,55 @@ async def test_two_approvers_clicking_at_once_one_wins_and_the_other_is_told_who
         loser = OTHER_APPROVER if winner == APPROVER else APPROVER
         (won,) = slack.responses_to(hooks[winner])
         assert won["replace_original"] is True and f"by <@{winner}>" in all_text(won["blocks"])
-        (lost,) = slack.responses_to(hooks[loser])
-        assert lost["response_type"] == "ephemeral" and f"already *Approved* by <@{winner}>" in lost["text"]
+        shown, lost = _shown_outcome_and_told(slack, hooks[loser])
+        assert f"*Approved* by <@{winner}>" in all_text(shown["blocks"])
+        assert f"already *Approved* by <@{winner}>" in lost["text"]
+
+
+async def _stale_copy(slack: SlackHarness, started: Started) -> StoredMessage:
+    """A second post of the request that the workflow never learnt about (as when the posting
+    activity ran again after a crash and could not read the channel's history)."""
+    client = AsyncWebClient(token=TOKEN, base_url=slack.fake.api_url)
+    posted = await client.chat_postMessage(channel=APPROVAL_CHANNEL, text=started.message.text,
+                                           blocks=started.message.blocks)
+    return slack.fake.message(APPROVAL_CHANNEL, posted["ts"])
+
+
+async def test_a_click_on_a_stale_copy_of_a_decided_request_takes_its_buttons_off() -> None:
+    async with slack_devhost() as slack:
+        started = await slack.start_by_text()
+        copy = await _stale_copy(slack, started)
+        await slack.click("approve_request", started.approval_id, user_id=APPROVER, message=started.message)
+        await slack.host.wait_for_status(started.instance_id, "Completed")
+        for action in ("approve_request", "deny_request"):
+            hook = slack.new_response_url()
+            await slack.click(action, started.approval_id, user_id=OTHER_APPROVER, message=copy, response_url=hook)
+            shown, told = _shown_outcome_and_told(slack, hook)
+            assert f"*Approved* by <@{APPROVER}>" in all_text(shown["blocks"])
+            assert "already *Approved*" in told["text"]
+        assert slack.fake.calls_to("views.open") == []
+
+
+async def test_a_click_on_a_stale_copy_of_an_escalated_request_shows_it_expired() -> None:
+    async with slack_devhost() as slack:
+        started = await slack.start_by_text()
+        copy = await _stale_copy(slack, started)
+        await slack.host.advance(timedelta(minutes=11))
+        await slack.host.wait_for_status(started.instance_id, "Completed")
+        hook = slack.new_response_url()
+        await slack.click("deny_request", started.approval_id, user_id=APPROVER, message=copy, response_url=hook)
+        shown, told = _shown_outcome_and_told(slack, hook)
+        assert "*Expired*" in all_text(shown["blocks"]) and "expired and was escalated" in told["text"]
+        assert slack.fake.calls_to("views.open") == []
+
+
+async def test_even_someone_who_may_not_decide_fixes_a_stale_copy_by_clicking_it() -> None:
+    async with slack_devhost() as slack:
+        started = await slack.start_by_text()
+        copy = await _stale_copy(slack, started)
+        await slack.click("approve_request", started.approval_id, user_id=APPROVER, message=started.message)
+        await slack.host.wait_for_status(started.instance_id, "Completed")
+        hook = slack.new_response_url()
+        await slack.click("approve_request", started.approval_id, user_id=OUTSIDER, message=copy, response_url=hook)
+        shown, told = _shown_outcome_and_told(slack, hook)
+        assert f"*Approved* by <@{APPROVER}>" in all_text(shown["blocks"])

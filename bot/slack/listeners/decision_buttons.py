@@ -4,6 +4,10 @@ Approve raises the decision, waits for the orchestration to record the outcome, 
 buttons with it within the ack; Deny opens the reason form (its trigger_id lives 3 s). Refusals
 are ephemeral and raise nothing. The orchestration is the truth: a clicker whose decision lost a
 race (to another click or to the deadline) is told who won, never that they decided.
+
+A click on a request that is already settled also rewrites the clicked message to the outcome:
+it may be a copy the workflow never knew about (posted twice around a crash), whose buttons
+would otherwise stay live forever.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import Decision
 from bot.config import SlackSettings
 from bot.slack import messages
-from bot.slack.approval_state import wait_for_outcome
+from bot.slack.approval_state import ApprovalState, wait_for_outcome
 from bot.slack.deciding import NOT_DELIVERED, approver_name, may_decide
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
@@ -57,6 +61,7 @@ async def approve_clicked(
     approval_id = str(action.get("value") or "")
     verdict = await may_decide(settings, durable_client, approval_id, user["id"])
     if verdict.refusal is not None or verdict.instance_id is None or verdict.state is None:
+        await show_if_settled(respond, approval_id, verdict.state)
         await tell(respond, verdict.refusal or "That request can't be decided.")
         return
     decision = Decision(approved=True, approver=approver_name(user), slack_user_id=user["id"])
@@ -68,6 +73,7 @@ async def approve_clicked(
     if state.decided_by(user["id"], approved=True) and request is not None and state.decision is not None:
         await replace(respond, messages.decided(approval_id, request, state.decision))
     elif state.is_settled:
+        await show_if_settled(respond, approval_id, state)
         await tell(respond, state.closed_text())
     elif not delivered:
         await tell(respond, NOT_DELIVERED)
@@ -87,6 +93,7 @@ async def deny_clicked(
     approval_id = str(action.get("value") or "")
     verdict = await may_decide(settings, durable_client, approval_id, user["id"])
     if verdict.refusal is not None or verdict.state is None or verdict.state.request is None:
+        await show_if_settled(respond, approval_id, verdict.state)
         await tell(respond, verdict.refusal or "That request can't be decided.")
         return
     container = body.get("container") or {}
@@ -98,6 +105,13 @@ async def deny_clicked(
     except (*SLACK_CALL_ERRORS, KeyError) as error:
         log.warning("views.open for the deny reason failed: %s", error)
         await tell(respond, "I couldn't open the form for the reason. Please click Deny again.")
+
+
+async def show_if_settled(respond: AsyncRespond, approval_id: str, state: ApprovalState | None) -> None:
+    """Rewrite the clicked message to the recorded outcome when there is one."""
+    outcome = state.outcome_message(approval_id) if state is not None and state.is_settled else None
+    if outcome is not None:
+        await replace(respond, outcome)
 
 
 async def tell(respond: AsyncRespond, text: str) -> None:
