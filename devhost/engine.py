@@ -135,6 +135,12 @@ class Engine:
                 self.store.delete_messages(instance_id, messages[-1]["id"])
             return
         now = self.clock.now()
+        if row["pending_output"] is not None:  # the function has returned; timers hold it open
+            with self.transaction():
+                self.store.delete_messages(instance_id, messages[-1]["id"])
+                self._while_timers_armed(row, [json.loads(m["event"]) for m in messages], now)
+            self.notify()
+            return
         old = self.store.history(instance_id)
         incoming = [json.loads(m["event"]) for m in messages]
         if not old:  # ExecutionStarted must be history[1]
@@ -175,21 +181,49 @@ class Engine:
             again, new_input = episode.continue_as_new_input
             if again:
                 self._continue_as_new(row, new_input, now, custom_json)
-            else:
-                output = state.get("output")
-                output_json = json.dumps(output) if output is not None else None
-                self.end_execution(row, "Completed", output_json, events, now, seq, custom_json)
-            return
+                return
+        self._record_tasks(row, episode, recorded, now, events)
         instance_id = row["instance_id"]
+        pending_output = None
+        if state.get("isDone"):
+            output = state.get("output")
+            output_json = json.dumps(output) if output is not None else None
+            if not self.store.armed_timers(instance_id, row["execution_id"]):
+                if episode.new_tasks:
+                    self.store.update_instance(instance_id, tasks=json.dumps(recorded))
+                self.end_execution(row, "Completed", output_json, events, now, seq, custom_json)
+                return
+            # A timer neither fired nor cancelled keeps the instance Running after the function
+            # returned, as the extension does; the output waits for that timer.
+            pending_output = output_json if output_json is not None else "null"
+        events.append(h.event(EventType.OrchestratorCompleted, now))
+        self._append(instance_id, seq, events)
+        self.store.update_instance(instance_id, runtime_status="Running", custom_status=custom_json,
+                                   tasks=json.dumps(recorded), last_updated_time=h.iso_time(now),
+                                   pending_output=pending_output)
+
+    def _record_tasks(self, row: Any, episode: Episode, recorded: list[list[Any]], now: datetime,
+                      events: list[dict]) -> None:
+        """Schedule the tasks the SDK numbered in this episode and disarm cancelled timers."""
         for task in episode.new_tasks:
             events.append(self._schedule(row, task, now))
             recorded.append(task.record())
         for timer_id in episode.cancelled_timers:
-            self.store.cancel_timer(instance_id, timer_id)
+            self.store.cancel_timer(row["instance_id"], timer_id)
+
+    def _while_timers_armed(self, row: Any, incoming: list[dict], now: datetime) -> None:
+        """Record what reaches a returned function; complete it once no timer is armed."""
+        instance_id = row["instance_id"]
+        seq = self.store.history_length(instance_id)
+        events = [h.event(EventType.OrchestratorStarted, now), *incoming]
+        if not self.store.armed_timers(instance_id, row["execution_id"]):
+            pending = row["pending_output"]
+            self.end_execution(row, "Completed", None if pending == "null" else pending, events,
+                               now, seq)
+            return
         events.append(h.event(EventType.OrchestratorCompleted, now))
         self._append(instance_id, seq, events)
-        self.store.update_instance(instance_id, runtime_status="Running", custom_status=custom_json,
-                                   tasks=json.dumps(recorded), last_updated_time=h.iso_time(now))
+        self.store.update_instance(instance_id, last_updated_time=h.iso_time(now))
 
     def _append(self, instance_id: str, seq: int, events: list[dict]) -> None:
         rows = []
@@ -305,7 +339,7 @@ class Engine:
         self._append(instance_id, seq, events)
         self.store.drop_pending_work(instance_id)
         fields: dict[str, Any] = {"runtime_status": status, "output": output,
-                                  "last_updated_time": h.iso_time(now)}
+                                  "pending_output": None, "last_updated_time": h.iso_time(now)}
         if custom_json is not _KEEP:
             fields["custom_status"] = custom_json
         self.store.update_instance(instance_id, **fields)

@@ -19,6 +19,12 @@ instances          one row per orchestration instance (the current execution)
   last_updated_time  TEXT
   parent_instance_id TEXT, parent_execution_id TEXT, parent_task_id INTEGER   (sub-orchestrations)
   tasks              TEXT     JSON [[task_id, kind, name, primary], ...] scheduled in this execution
+  pending_output     TEXT     set while the orchestrator function has returned but a durable timer
+                              it neither awaited nor cancelled is still armed: the JSON text of
+                              the output it returned ("null" for none). The instance stays Running
+                              and completes with this output when its last armed timer fires, as
+                              the extension does. NULL otherwise. (Added later: older files get
+                              the column on open.)
   indexed by created_time, and by (runtime_status | name, created_time, instance_id) for the
   dashboard's filtered keyset paging
 history            the durable history of each instance's current execution, in order
@@ -50,7 +56,7 @@ CREATE TABLE IF NOT EXISTS instances (
     runtime_status TEXT NOT NULL, input TEXT, output TEXT, custom_status TEXT,
     created_time TEXT NOT NULL, last_updated_time TEXT NOT NULL,
     parent_instance_id TEXT, parent_execution_id TEXT, parent_task_id INTEGER,
-    tasks TEXT NOT NULL DEFAULT '[]');
+    tasks TEXT NOT NULL DEFAULT '[]', pending_output TEXT);
 CREATE INDEX IF NOT EXISTS instances_by_created ON instances(created_time);
 CREATE INDEX IF NOT EXISTS instances_by_status ON instances(runtime_status, created_time, instance_id);
 CREATE INDEX IF NOT EXISTS instances_by_name ON instances(name, created_time, instance_id);
@@ -70,6 +76,9 @@ CREATE TABLE IF NOT EXISTS activities (
     task_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
 CREATE INDEX IF NOT EXISTS activities_by_instance ON activities(instance_id);
 """
+# Columns added after the first release: (table, column, declaration). A file written by an
+# older devhost gets them with ALTER TABLE when it is opened.
+_ADDED_COLUMNS = [("instances", "pending_output", "TEXT")]
 
 
 class DatabaseInUse(Exception):
@@ -96,6 +105,14 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
         self.db.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        with self.transaction():
+            for table, column, declaration in _ADDED_COLUMNS:
+                present = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
         self.db.close()
@@ -188,6 +205,12 @@ class Store:
     def cancel_timer(self, instance_id: str, timer_id: int) -> None:
         self.db.execute("DELETE FROM timers WHERE instance_id = ? AND timer_id = ?",
                         (instance_id, timer_id))
+
+    def armed_timers(self, instance_id: str, execution_id: str) -> int:
+        """How many timers of this execution are neither fired nor cancelled."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM timers WHERE instance_id = ? AND execution_id = ?",
+            (instance_id, execution_id)).fetchone()[0]
 
     def all_timers(self) -> list[tuple[float, int]]:
         return self.db.execute("SELECT fire_at, id FROM timers").fetchall()

@@ -83,10 +83,11 @@ def retrying(context: df.DurableOrchestrationContext):
 @app.orchestration_trigger(context_name="context")
 def fan_out(context: df.DurableOrchestrationContext):
     tasks = [context.call_activity("say_hello", str(i)) for i in range(5)]
-    inner = context.task_any([context.wait_for_external_event("go"),
-                              context.create_timer(context.current_utc_datetime + timedelta(hours=1))])
+    timer = context.create_timer(context.current_utc_datetime + timedelta(hours=1))
+    inner = context.task_any([context.wait_for_external_event("go"), timer])
     child = context.call_sub_orchestrator("child", {"k": 1})
     results = yield context.task_all([context.task_all(tasks), inner, child])
+    timer.cancel()  # else the instance would stay Running until the hour is up
     return {"hellos": results[0], "child": results[2]}
 
 
