@@ -34,11 +34,17 @@ async def devhost_process(app_dir: Path, db: Path):
 
 
 async def poll_status(http, origin, iid, wanted, timeout=20.0):
+    """The status once its runtimeStatus is one of `wanted`."""
+    return await poll(http, origin, iid, lambda s: s["runtimeStatus"] in wanted, timeout)
+
+
+async def poll(http, origin, iid, ok, timeout=20.0):
+    """The status once `ok(status)` holds."""
     deadline = time.monotonic() + timeout
     while True:
         async with http.get(f"{origin}/runtime/webhooks/durabletask/instances/{iid}") as resp:
             status = await resp.json() if resp.status != 404 else None
-        if status and status["runtimeStatus"] in wanted:
+        if status and ok(status):
             return status
         if time.monotonic() > deadline:
             raise TimeoutError(f"{iid}: {status}")

@@ -4,14 +4,20 @@ using this method must either expire or be cancelled ... before the orchestrator
 completes. Otherwise the underlying framework will keep the instance in the 'Running' state even
 after the orchestrator function has completed" (Microsoft docs, durable timers); the same is
 reported for Python in azure-functions-durable-python issue #573."""
+import signal
 import sqlite3
 from contextlib import closing
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import aiohttp
+import azure.durable_functions as df
 import pytest
+from azure.durable_functions.models.utils import http_utils
 
 from devhost.testing import run_devhost
+from devhost.urls import DurableUrls
+from tests.devhost.process_host import devhost_process, poll, poll_status
 
 APP = Path(__file__).parent / "apps" / "lingering_timers"
 
@@ -149,3 +155,33 @@ async def test_the_wait_survives_a_restart_of_the_host(tmp_path):
         await second.advance(deadline - second.clock.now())
         status = await second.wait_for_status(iid, "Completed", timeout=0.5)
         assert status["output"] == {"decision": '"yes"'}
+
+
+@pytest.mark.slow
+async def test_a_killed_process_finishes_the_wait_after_restart(tmp_path):
+    """SIGKILL a `python -m devhost` while the instance waits for its timer (real clock): the
+    restarted process keeps it Running until the timer is due, then completes it."""
+    db = tmp_path / "hub.sqlite3"
+    async with aiohttp.ClientSession() as http:
+        async with devhost_process(APP, db) as (proc, origin):
+            client = df.DurableOrchestrationClient(
+                DurableUrls(origin, "TestHubName").client_binding_json())
+            iid = await client.start_new("race", None, {"timeouts": [3]})
+            await poll(http, origin, iid, lambda s: s["customStatus"] == "waiting")
+            await client.raise_event(iid, "decision", "yes")
+            await poll(http, origin, iid, lambda s: s["customStatus"] == "done")
+            proc.send_signal(signal.SIGKILL)
+            await proc.wait()
+        await http_utils._close_session()
+        with closing(sqlite3.connect(db)) as stored:
+            assert stored.execute("SELECT runtime_status, pending_output FROM instances").fetchall() \
+                == [("Running", '{"decision": "\\"yes\\""}')]
+        assert armed_timers(db) == 1
+
+        async with devhost_process(APP, db) as (proc, origin):
+            status = await poll_status(http, origin, iid, {"Completed", "Failed"})
+            assert status["runtimeStatus"] == "Completed"
+            assert status["output"] == {"decision": '"yes"'}
+            finished = datetime.fromisoformat(status["lastUpdatedTime"].replace("Z", "+00:00"))
+            created = datetime.fromisoformat(status["createdTime"].replace("Z", "+00:00"))
+            assert finished - created >= timedelta(seconds=3)  # not before the timer was due
