@@ -50,20 +50,30 @@ def _failure(method: str, error: Exception) -> SlackCallFailed:
 
 @dataclass(frozen=True)
 class PostedMessage:
-    """Where the approval request landed; the workflow keeps it for later updates."""
+    """Where the approval request landed; the workflow keeps it for later updates. ``copies``
+    are the ts of other posts of the same request in that channel (left by earlier runs when
+    the channel's history could not be read then); the outcome is shown on them too."""
 
     channel: str
     ts: str
     requester_slack_id: str | None
     permalink: str | None
+    copies: tuple[str, ...] = ()
 
     def to_output(self) -> dict[str, Any]:
-        return {
+        output = {
             "channel": self.channel,
             "ts": self.ts,
             "requesterSlackId": self.requester_slack_id,
             "permalink": self.permalink,
         }
+        if self.copies:
+            output["copies"] = list(self.copies)
+        return output
+
+    def every_copy(self) -> list["PostedMessage"]:
+        """This message, then each other copy of it."""
+        return [self, *(PostedMessage(self.channel, ts, None, None) for ts in self.copies)]
 
     @classmethod
     def from_output(cls, data: Mapping[str, Any] | None) -> "PostedMessage | None":
@@ -74,6 +84,7 @@ class PostedMessage:
             ts=str(data["ts"]),
             requester_slack_id=data.get("requesterSlackId"),
             permalink=data.get("permalink"),
+            copies=tuple(str(ts) for ts in data.get("copies") or () if isinstance(ts, str)),
         )
 
 
@@ -107,8 +118,10 @@ class Notifier:
         if requester_id and not request.requester_slack_id:
             request = _with_slack_id(request, requester_id)
         message = messages.approval_request(approval_id, request, deadline)
-        channel, ts = await self._post_once(approval_id, message, started_at(deadline, request.timeout_seconds))
-        return PostedMessage(channel, ts, requester_id, await self._permalink(channel, ts))
+        channel, ts, *copies = await self._post_once(
+            approval_id, message, started_at(deadline, request.timeout_seconds)
+        )
+        return PostedMessage(channel, ts, requester_id, await self._permalink(channel, ts), tuple(copies))
 
     async def record_decision(
         self,
@@ -120,8 +133,7 @@ class Notifier:
         """Rewrite the original message (and any other copy of it) to the decision and tell the
         requester."""
         request = _with_slack_id(request, _requester_id(request, posted))
-        since = started_at(decision.decided_at, request.timeout_seconds) if decision.decided_at else None
-        for target in await self._every_copy(approval_id, posted, since):
+        for target in posted.every_copy() if posted is not None else []:
             await self._update(target, messages.decided(approval_id, request, decision), recorded=target == posted)
         if request.requester_slack_id:
             await self._direct_message(
@@ -134,7 +146,7 @@ class Notifier:
         """Tell senior management, mark the original (and any other copy) expired, tell the
         requester."""
         request = _with_slack_id(request, _requester_id(request, posted))
-        targets = await self._every_copy(approval_id, posted, started_at(deadline, request.timeout_seconds))
+        targets = posted.every_copy() if posted is not None else []
         permalink = posted.permalink if posted else None
         if posted is not None and not permalink:
             permalink = await self._permalink(posted.channel, posted.ts)
@@ -164,9 +176,10 @@ class Notifier:
         )
         return {"channel": response["channel"], "ts": response["ts"]}
 
-    async def _post_once(self, approval_id: str, message: SlackMessage, since: datetime) -> tuple[str, str]:
-        """Post the request unless a post of it is already in the channel. An answer that may
-        hide a post (5xx, dropped connection) is followed by a look, not by a blind second post."""
+    async def _post_once(self, approval_id: str, message: SlackMessage, since: datetime) -> tuple[str, ...]:
+        """(channel, ts, *other copies): post the request unless a post of it is already in the
+        channel, then keep the first one. An answer that may hide a post (5xx, dropped
+        connection) is followed by a look, not by a blind second post."""
         channel = self.settings.approval_channel
         attempts_left = 2
         while True:
@@ -174,7 +187,7 @@ class Notifier:
             earlier = await self._copies(approval_id, since)
             if earlier:
                 log.info("approval request %s is already posted at %s; keeping that post", approval_id, earlier[0])
-                return channel, earlier[0]
+                return channel, *earlier
             try:
                 response = await self.poster.chat_postMessage(
                     channel=channel, text=message.text, blocks=message.blocks, metadata=request_metadata(approval_id)
@@ -211,21 +224,6 @@ class Notifier:
             if not response.get("has_more") or not cursor:
                 break
         return sorted(set(found), key=float)
-
-    async def _every_copy(
-        self, approval_id: str, posted: PostedMessage | None, since: datetime | None
-    ) -> list[PostedMessage]:
-        """The recorded message plus any other copy of the request the channel's history shows
-        (none when the request was never posted)."""
-        if posted is None:
-            return []
-        targets = [posted]
-        if since is None:
-            return targets
-        for ts in await self._copies(approval_id, since) or []:
-            if (posted.channel, posted.ts) != (self.settings.approval_channel, ts):
-                targets.append(PostedMessage(self.settings.approval_channel, ts, None, None))
-        return targets
 
     async def _update(self, posted: PostedMessage, message: SlackMessage, *, recorded: bool = True) -> None:
         """Rewrite a message. Another copy than the recorded one may have been deleted meanwhile:

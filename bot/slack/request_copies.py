@@ -18,9 +18,9 @@ from slack_sdk.models.metadata import Metadata
 REQUEST_EVENT = "expense_approval_request"
 
 # Slack's clock and the workflow's may differ a little; look this much further back.
-CLOCK_SKEW = timedelta(minutes=5)
-HISTORY_PAGE_SIZE = 200
-HISTORY_MAX_PAGES = 5
+CLOCK_SKEW = timedelta(seconds=1)
+HISTORY_PAGE_SIZE = 100
+HISTORY_MAX_PAGES = 2
 
 
 def request_metadata(approval_id: str) -> Metadata:

@@ -57,6 +57,7 @@ class FakeSlackApi:
         self.users_by_email = dict(users_by_email or {})
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], StoredMessage] = {}
+        self._posted_in: dict[str, list[StoredMessage]] = {}
         self._failures: dict[str, list[Failure]] = {}
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -241,9 +242,11 @@ class FakeSlackApi:
             metadata = args.get("metadata")
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
-            self.messages[(channel, ts)] = StoredMessage(
+            stored = StoredMessage(
                 channel, ts, str(args.get("text", "")), blocks, metadata=metadata if isinstance(metadata, dict) else None
             )
+            self.messages[(channel, ts)] = stored
+            self._posted_in.setdefault(channel, []).append(stored)  # in ts order
             return {"ok": True, "channel": channel, "ts": ts,
                     "message": {"type": "message", "ts": ts, "text": args.get("text", ""), "blocks": blocks}}
         if method == "chat.update":
@@ -283,10 +286,8 @@ class FakeSlackApi:
         limit = int(args.get("limit") or 100)
         start = int(str(args.get("cursor") or "0").removeprefix("page:") or 0)
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
-        found = sorted(
-            (m for m in self.messages.values() if m.channel == channel and oldest < float(m.ts) < latest),
-            key=lambda m: float(m.ts), reverse=True,
-        )
+        newest_first = reversed(self._posted_in.get(channel, []))
+        found = [m for m in itertools.takewhile(lambda m: float(m.ts) > oldest, newest_first) if float(m.ts) < latest]
         page = found[start:start + limit]
         messages = []
         for stored in page:

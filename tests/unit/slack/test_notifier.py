@@ -140,17 +140,20 @@ async def test_without_access_to_the_channel_history_the_request_is_still_posted
     assert fake.message(posted.channel, posted.ts).blocks
 
 
-async def _two_copies(fake: FakeSlackApi) -> tuple[PostedMessage, PostedMessage]:
-    """A copy the workflow doesn't know about (posted when the history could not be read)."""
-    stale = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+async def _two_copies(fake: FakeSlackApi) -> PostedMessage:
+    """Two posts of the request are in the channel (the second made while the history could not
+    be read); the run that the workflow keeps reuses the first and reports the other."""
+    first = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
     fake.fail("conversations.history", status=200, error="missing_scope", times=1)
+    second = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
     recorded = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
-    assert stale.ts != recorded.ts and len(_with_buttons(fake)) == 2
-    return stale, recorded
+    assert (recorded.ts, recorded.copies) == (first.ts, (second.ts,)) and len(_with_buttons(fake)) == 2
+    assert PostedMessage.from_output(recorded.to_output()) == recorded
+    return recorded
 
 
 async def test_a_decision_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
-    stale, recorded = await _two_copies(fake)
+    recorded = await _two_copies(fake)
     decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc), "UCAROL")
     await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, recorded)
     assert _with_buttons(fake) == []
@@ -158,7 +161,14 @@ async def test_a_decision_takes_the_buttons_off_every_copy_of_the_request(fake: 
 
 
 async def test_an_escalation_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
-    stale, recorded = await _two_copies(fake)
+    recorded = await _two_copies(fake)
     await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded)
     assert _with_buttons(fake) == []
     assert all("*Expired*" in all_text(m.blocks) for m in fake.messages_in("CAPPROVE"))
+
+
+async def test_a_copy_deleted_meanwhile_does_not_fail_the_outcome(fake: FakeSlackApi) -> None:
+    recorded = await _two_copies(fake)
+    fake.messages.pop(("CAPPROVE", recorded.copies[0]))
+    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded)
+    assert _with_buttons(fake) == []
