@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 # How long a click waits for the orchestration to take its decision before answering. Slack
 # allows 3 s for the whole request.
 OUTCOME_WAIT = timedelta(seconds=1)
+# Pauses between reads of the instance while waiting: the first, doubling up to the last.
+FIRST_OUTCOME_READ_AFTER = 0.003
+MAX_OUTCOME_READ_PAUSE = 0.1
 
 
 class Stage(Enum):
@@ -147,16 +150,18 @@ def _from_output(output: Any) -> tuple[Stage, RecordedDecision | None] | None:
 async def wait_for_outcome(durable_client: Any, instance_id: str, timeout: timedelta = OUTCOME_WAIT) -> ApprovalState:
     """Re-read the instance until its outcome is fixed, or the time is up (then the last state).
 
-    The durable client offers no notification, so this polls, quickly at first."""
+    The durable client offers no notification, so this polls, quickly at first. The first read
+    waits a moment: right after the decision is raised the orchestration has not yet run, and a
+    read then (a round trip to the durable API) would almost always be wasted."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + timeout.total_seconds()
-    pause = 0.005
+    pause = FIRST_OUTCOME_READ_AFTER
     while True:
+        await asyncio.sleep(min(pause, max(0.0, give_up - loop.time())))
         state = await load_state(durable_client, instance_id)
-        if state.is_settled or loop.time() + pause > give_up:
+        if state.is_settled or loop.time() >= give_up:
             return state
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.1)
+        pause = min(pause * 2, MAX_OUTCOME_READ_PAUSE)
 
 
 def _json(value: Any) -> Any:

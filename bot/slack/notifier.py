@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -31,6 +30,7 @@ from bot.slack.request_copies import (
     request_metadata,
     started_at,
 )
+from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
 
 log = logging.getLogger(__name__)
@@ -90,13 +90,14 @@ class PostedMessage:
 
 @asynccontextmanager
 async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncIterator["Notifier"]:
-    """A Notifier whose calls share one HTTP session for the length of an activity."""
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        yield Notifier(
-            settings,
-            activity_client(settings, timeout=timeout, session=session),
-            activity_client(settings, timeout=timeout, session=session, repeatable=False),
-        )
+    """A Notifier whose calls share the loop's HTTP session (and its open connections) with
+    every other activity, instead of opening a session per activity."""
+    session = shared_session(timeout)
+    yield Notifier(
+        settings,
+        activity_client(settings, timeout=timeout, session=session),
+        activity_client(settings, timeout=timeout, session=session, repeatable=False),
+    )
 
 
 class Notifier:

@@ -29,6 +29,7 @@ class Call:
     path: str
     status: int = 200
     ok: bool = True
+    peer: tuple[str, int] | None = None  # the client's address and port: one per connection
 
 
 @dataclass
@@ -49,6 +50,11 @@ class StoredMessage:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     updates: int = 0
     metadata: dict[str, Any] | None = None
+
+
+def _peer(request: web.Request) -> tuple[str, int] | None:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return (str(peer[0]), int(peer[1])) if peer else None
 
 
 class FakeSlackApi:
@@ -179,7 +185,7 @@ class FakeSlackApi:
         args = await self._args(request)
         auth = request.headers.get("Authorization", "")
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else args.get("token")
-        call = Call(method=method, args=args, token=token, path=request.path)
+        call = Call(method=method, args=args, token=token, path=request.path, peer=_peer(request))
 
         failure = self._take_failure(method)
         if failure is not None and failure.hang:
@@ -209,7 +215,8 @@ class FakeSlackApi:
 
     async def _hook(self, request: web.Request) -> web.Response:
         args = await self._args(request)
-        await self._record(Call(method="response_url", args=args, token=None, path=request.path))
+        await self._record(Call(method="response_url", args=args, token=None, path=request.path,
+                                peer=_peer(request)))
         return web.Response(text="ok")
 
     def _take_failure(self, method: str) -> Failure | None:

@@ -18,6 +18,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.approvals import Decision
 from bot.config import SlackSettings
@@ -27,7 +28,8 @@ from bot.slack.deciding import NOT_DELIVERED, approver_name, may_decide
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
 from bot.slack.orchestration import raise_decision
-from bot.slack.web_client import SLACK_CALL_ERRORS
+from bot.slack.shared_session import shared_session
+from bot.slack.web_client import ACK_PATH_TIMEOUT_SECONDS, SLACK_CALL_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +127,14 @@ async def replace(respond: AsyncRespond, message: SlackMessage) -> None:
 
 
 async def _send(respond: AsyncRespond, **payload: Any) -> None:
+    """Post to the click's response_url over the loop's shared session (Bolt's respond() would
+    open a new session and connection for every post)."""
     try:
-        response = await respond(**payload)
-    except (ValueError, *SLACK_CALL_ERRORS) as error:  # no response_url, or Slack unreachable
+        if not isinstance(respond.response_url, str):
+            raise ValueError("the click carries no response_url")
+        webhook = AsyncWebhookClient(respond.response_url, session=shared_session(ACK_PATH_TIMEOUT_SECONDS))
+        response = await webhook.send(**payload)
+    except (ValueError, TypeError, *SLACK_CALL_ERRORS) as error:  # no or a mangled response_url, or Slack unreachable
         log.warning("response_url post failed: %s", error)
         return
     if response.status_code >= 400:

@@ -172,3 +172,11 @@ async def test_a_copy_deleted_meanwhile_does_not_fail_the_outcome(fake: FakeSlac
     fake.messages.pop(("CAPPROVE", recorded.copies[0]))
     await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded)
     assert _with_buttons(fake) == []
+
+
+async def test_activities_share_connections_to_slack(fake: FakeSlackApi) -> None:
+    """Each activity used to open its own HTTP session, so every activity paid a new connection."""
+    for approval in ("approval-" + "c" * 32, "approval-" + "d" * 32):
+        async with notifier(_settings(fake)) as slack:
+            await slack.post_approval_request(approval, _request(requester="bob"), DEADLINE)
+    assert len({call.peer for call in fake.calls}) == 1, [call.peer for call in fake.calls]
