@@ -66,6 +66,7 @@ class FakeSlackApi:
         self._posted_in: dict[str, list[StoredMessage]] = {}
         self._failures: dict[str, list[Failure]] = {}
         self._ts = itertools.count(1)
+        self._last_ts = 0.0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
@@ -233,8 +234,10 @@ class FakeSlackApi:
     # --- Slack-shaped answers -------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        """Real-time seconds (so conversations.history's ``oldest`` works) and a unique suffix."""
-        return f"{int(time.time())}.{next(self._ts):06d}"
+        """The real time in microseconds (so conversations.history's ``oldest`` works), unique and
+        increasing, as Slack's are."""
+        self._last_ts = max(round(time.time(), 6), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         blocks = args.get("blocks") or []
