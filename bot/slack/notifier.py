@@ -92,7 +92,7 @@ class PostedMessage:
 async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncIterator["Notifier"]:
     """A Notifier whose calls share the loop's HTTP session (and its open connections) with
     every other activity, instead of opening a session per activity."""
-    session = shared_session(timeout)
+    session = await shared_session(timeout)
     yield Notifier(
         settings,
         activity_client(settings, timeout=timeout, session=session),

@@ -132,7 +132,7 @@ async def _send(respond: AsyncRespond, **payload: Any) -> None:
     try:
         if not isinstance(respond.response_url, str):
             raise ValueError("the click carries no response_url")
-        webhook = AsyncWebhookClient(respond.response_url, session=shared_session(ACK_PATH_TIMEOUT_SECONDS))
+        webhook = AsyncWebhookClient(respond.response_url, session=await shared_session(ACK_PATH_TIMEOUT_SECONDS))
         response = await webhook.send(**payload)
     except (ValueError, TypeError, *SLACK_CALL_ERRORS) as error:  # no or a mangled response_url, or Slack unreachable
         log.warning("response_url post failed: %s", error)
