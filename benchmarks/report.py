@@ -108,6 +108,8 @@ def figures() -> list[Figure]:
         found.append(Figure(
             "memory per waiting approval (the difference / N)", results["kib_per_waiting_approval"], "KiB"))
         found.append(Figure(
+            f"approvals started and posted per second ({results['approvals']})", results["start_and_post_per_s"], "/s"))
+        found.append(Figure(
             f"restart with {results['approvals']} waiting approvals (serving)", results["restart"]["serving_s"], "s",
             results["baseline_restart"]["serving_s"], "restart of an empty hub", 5.0, "5 s", "< 5 s",
             results["restart"]["serving_s"] < 5))
