@@ -11,6 +11,8 @@ from .blockkit import (
     MESSAGE_TEXT_MAX, BlockKitError, check_blocks, check_view, with_block_ids, with_view_ids,
 )
 from .grants import GrantError
+from .history import HistoryError, Window, page_of, parse_limit, parse_ts
+from .message_metadata import MetadataError, parse_metadata
 from .people import APP_ID, BOT_ID, BOT_USER, BOT_USER_ID, TEAM_ID, TEAM_NAME, Channel
 from .sandbox import Sandbox
 from .workspace import Message
@@ -57,6 +59,13 @@ class Args:
                 raise ApiError(bad_format) from None
         return value
 
+    def flag(self, name: str) -> bool:
+        """A boolean argument: true, 1, "true" or "1" (slack_sdk sends 1/0 in queries)."""
+        value = self.raw.get(name)
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("1", "true") if value is not None else False
+
 
 def auth_test(sandbox: Sandbox, args: Args) -> dict[str, Any]:
     return {"url": f"{sandbox.base_url}/", "team": TEAM_NAME, "user": BOT_USER.name, "team_id": TEAM_ID,
@@ -90,12 +99,20 @@ def _content(args: Args, *, required: bool = True) -> tuple[str | None, list[dic
     return text, blocks
 
 
+def _metadata(args: Args) -> dict[str, Any] | None:
+    try:
+        return parse_metadata(args.raw.get("metadata"))
+    except MetadataError as error:
+        raise ApiError(error.code) from None
+
+
 def chat_post_message(sandbox: Sandbox, args: Args) -> dict[str, Any]:
     channel = _channel(sandbox, args)
     if BOT_USER_ID not in channel.members:
         raise ApiError("not_in_channel")
     text, blocks = _content(args)
-    message = sandbox.workspace.post(channel.id, BOT_USER_ID, text or "", blocks)
+    metadata = _metadata(args)
+    message = sandbox.workspace.post(channel.id, BOT_USER_ID, text or "", blocks, metadata=metadata)
     return {"channel": channel.id, "ts": message.ts, "message": message.to_slack()}
 
 
@@ -114,7 +131,8 @@ def chat_update(sandbox: Sandbox, args: Args) -> dict[str, Any]:
     text, blocks = _content(args, required=False)
     if text is None and blocks is None:
         raise ApiError("no_text")
-    sandbox.workspace.replace(message, text if text is not None else message.text, blocks)
+    metadata = _metadata(args)
+    sandbox.workspace.replace(message, text if text is not None else message.text, blocks, metadata)
     return {"channel": channel.id, "ts": message.ts, "text": message.text, "message": message.to_slack()}
 
 
@@ -164,6 +182,32 @@ def conversations_open(sandbox: Sandbox, args: Args) -> dict[str, Any]:
 
 def conversations_info(sandbox: Sandbox, args: Args) -> dict[str, Any]:
     return {"channel": _channel(sandbox, args, by_name=False).to_slack()}
+
+
+def conversations_history(sandbox: Sandbox, args: Args) -> dict[str, Any]:
+    """Newest first; ephemeral messages are never part of a conversation's history. The bot
+    reads only conversations it is a member of (a bot token's rule)."""
+    channel = _channel(sandbox, args, by_name=False)
+    if BOT_USER_ID not in channel.members:
+        raise ApiError("not_in_channel")
+    try:
+        window = Window(parse_ts(args.text("oldest"), "invalid_ts_oldest"),
+                        parse_ts(args.text("latest"), "invalid_ts_latest"), args.flag("inclusive"))
+        limit = parse_limit(args.text("limit"))
+        page = page_of([m for m in sandbox.workspace.history(channel.id) if m.visible_to is None],
+                       window, limit, args.text("cursor") or None)
+    except HistoryError as error:
+        if error.code == "invalid_arguments":
+            raise ApiError(error.code, response_metadata={"messages": ["[ERROR] limit must be a number"]}) from None
+        raise ApiError(error.code) from None
+    with_metadata = args.flag("include_all_metadata")
+    answer: dict[str, Any] = {
+        "messages": [m.to_slack(with_metadata=with_metadata) for m in page.messages],
+        "has_more": page.has_more, "pin_count": 0, "channel_actions_ts": None, "channel_actions_count": 0,
+    }
+    if page.next_cursor:
+        answer["response_metadata"] = {"next_cursor": page.next_cursor}
+    return answer
 
 
 def _tz_offset(tz: str, now: float) -> int:
@@ -248,6 +292,7 @@ METHODS: dict[str, Callable[[Sandbox, Args], dict[str, Any]]] = {
     "chat.getPermalink": chat_get_permalink,
     "conversations.open": conversations_open,
     "conversations.info": conversations_info,
+    "conversations.history": conversations_history,
     "users.info": users_info,
     "users.lookupByEmail": users_lookup_by_email,
     "views.open": views_open,

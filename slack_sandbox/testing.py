@@ -51,9 +51,11 @@ class RunningSandbox:
         self.sandbox.connect_app(app_base_url)
 
     def fail_next(self, method: str, *, status: int = 429, error: str = "ratelimited",
-                  retry_after: int | None = 1, times: int = 1) -> None:
-        """Make the next `times` calls of a Web API method fail (e.g. 429 with Retry-After)."""
-        self.api_log.faults.setdefault(method, []).append(Fault(status, error, retry_after, times))
+                  retry_after: int | None = 1, times: int = 1, applied: bool = False) -> None:
+        """Make the next `times` calls of a Web API method fail (e.g. 429 with Retry-After).
+        With ``applied`` the call still takes effect and only its answer is the failure (a 5xx
+        or a lost answer after Slack did the work); the log keeps the real answer as "effect"."""
+        self.api_log.faults.setdefault(method, []).append(Fault(status, error, retry_after, times, applied))
 
     # ---- acting as a person ------------------------------------------------------------------
     async def slash_command(self, user_id: str, line: str, channel: str = APPROVAL_CHANNEL) -> user_actions.Outcome:

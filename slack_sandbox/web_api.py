@@ -16,7 +16,7 @@ from aiohttp import web
 from .methods import METHODS, ApiError, Args
 from .sandbox import SANDBOX_KEY, Sandbox
 
-SCOPES = "commands,chat:write,chat:write.public,im:write,users:read,users:read.email"
+SCOPES = "commands,chat:write,chat:write.public,im:write,channels:history,groups:history,users:read,users:read.email"
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Fault:
     error: str = "ratelimited"
     retry_after: int | None = 1
     times: int = 1
+    applied: bool = False  # the call takes effect and only its answer fails (lost on the way back)
 
 
 @dataclass
@@ -52,22 +53,29 @@ async def handle_api(request: web.Request) -> web.Response:
     except ApiError as error:
         return _answer(log, method, {}, error.body())
     fault = _take_fault(log, method)
-    if fault is not None:
-        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-        log.calls.append({"method": method, "args": args, "response": {"ok": False, "error": fault.error}})
-        return web.json_response({"ok": False, "error": fault.error}, status=fault.status, headers=headers)
+    if fault is None:
+        return _answer(log, method, args, _outcome(sandbox, method, args, token))
+    entry: dict[str, Any] = {"method": method, "args": args, "response": {"ok": False, "error": fault.error}}
+    if fault.applied:
+        entry["effect"] = _outcome(sandbox, method, args, token)
+    log.calls.append(entry)
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    return web.json_response({"ok": False, "error": fault.error}, status=fault.status, headers=headers)
+
+
+def _outcome(sandbox: Sandbox, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """What Slack does with the call, as its JSON answer."""
     implementation = METHODS.get(method)
     if implementation is None:
-        return _answer(log, method, args, {"ok": False, "error": "unknown_method"})
+        return {"ok": False, "error": "unknown_method"}
     if not token:
-        return _answer(log, method, args, {"ok": False, "error": "not_authed"})
+        return {"ok": False, "error": "not_authed"}
     if token != sandbox.bot_token:
-        return _answer(log, method, args, {"ok": False, "error": "invalid_auth"})
+        return {"ok": False, "error": "invalid_auth"}
     try:
-        result = implementation(sandbox, Args(args))
+        return {"ok": True, **implementation(sandbox, Args(args))}
     except ApiError as error:
-        return _answer(log, method, args, error.body())
-    return _answer(log, method, args, {"ok": True, **result})
+        return error.body()
 
 
 def _answer(log: ApiLog, method: str, args: dict[str, Any], body: dict[str, Any], status: int = 200) -> web.Response:

@@ -28,13 +28,15 @@ class Message:
     visible_to: str | None = None  # an ephemeral message's only reader
     edited_ts: str | None = None
     command: str | None = None  # the "/cmd text" line a user typed (in_channel responses)
+    metadata: dict[str, Any] | None = None  # Slack message metadata: {"event_type", "event_payload"}
 
     @property
     def is_bot(self) -> bool:
         return self.user == BOT_USER_ID
 
-    def to_slack(self) -> dict[str, Any]:
-        """The message object as the Web API and interaction payloads show it."""
+    def to_slack(self, *, with_metadata: bool = False) -> dict[str, Any]:
+        """The message object as the Web API and interaction payloads show it; metadata only
+        where the caller asked for it (conversations.history's include_all_metadata)."""
         out: dict[str, Any] = {"type": "message", "user": self.user, "text": self.text, "ts": self.ts,
                                "team": TEAM_ID}
         if self.blocks:
@@ -45,6 +47,8 @@ class Message:
                                         "team_id": TEAM_ID, "deleted": False}})
         if self.edited_ts:
             out["edited"] = {"user": self.user, "ts": self.edited_ts}
+        if with_metadata and self.metadata is not None:
+            out["metadata"] = copy.deepcopy(self.metadata)
         return out
 
     def to_ui(self) -> dict[str, Any]:
@@ -134,8 +138,10 @@ class Workspace:
         return f"{self._last_ts:.6f}"
 
     def post(self, channel: str, user: str, text: str = "", blocks: list[dict[str, Any]] | None = None,
-             visible_to: str | None = None, command: str | None = None) -> Message:
-        message = Message(channel, self.next_ts(), user, text, list(blocks or []), visible_to, command=command)
+             visible_to: str | None = None, command: str | None = None,
+             metadata: dict[str, Any] | None = None) -> Message:
+        message = Message(channel, self.next_ts(), user, text, list(blocks or []), visible_to, command=command,
+                          metadata=metadata)
         self.messages[channel].append(message)
         self._notify(Change("message", message=message))
         return message
@@ -143,10 +149,14 @@ class Workspace:
     def find(self, channel: str, ts: str) -> Message | None:
         return next((m for m in self.messages.get(channel, []) if m.ts == ts), None)
 
-    def replace(self, message: Message, text: str, blocks: list[dict[str, Any]] | None) -> Message:
+    def replace(self, message: Message, text: str, blocks: list[dict[str, Any]] | None,
+                metadata: dict[str, Any] | None = None) -> Message:
+        """New text, and new blocks / metadata when given (Slack keeps the old ones otherwise)."""
         message.text = text
         if blocks is not None:
             message.blocks = list(blocks)
+        if metadata is not None:
+            message.metadata = metadata
         message.edited_ts = self.next_ts()
         self._notify(Change("message", message=message))
         return message
