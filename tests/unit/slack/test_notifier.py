@@ -1,7 +1,7 @@
 """The activities' Slack calls against the recording fake: retries, failures, lookups."""
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -36,8 +36,7 @@ async def test_posting_finds_the_requester_by_email_and_returns_where_it_landed(
     posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
     assert posted.channel == "CAPPROVE" and posted.requester_slack_id == "UALICE"
     assert posted.permalink and posted.permalink.startswith("https://")
-    assert [call.method for call in fake.calls] == [
-        "users.lookupByEmail", "conversations.history", "chat.postMessage", "chat.getPermalink"]
+    assert [call.method for call in fake.calls] == ["users.lookupByEmail", "chat.postMessage", "chat.getPermalink"]
     assert all(call.token == TOKEN for call in fake.calls)
 
 
@@ -100,10 +99,23 @@ def _with_buttons(fake: FakeSlackApi) -> list[str]:
     return [m.ts for m in fake.messages_in("CAPPROVE") if buttons(m.blocks)]
 
 
+def _started_a_minute_ago() -> datetime:
+    """The deadline of a request (60 s timeout) that started a minute ago: a run now may be a re-run."""
+    return datetime.now(timezone.utc)
+
+
+async def test_a_first_run_right_after_the_request_started_posts_without_reading_the_history(
+    fake: FakeSlackApi,
+) -> None:
+    just_started = datetime.now(timezone.utc) + timedelta(seconds=60)
+    await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(requester="bob"), just_started)
+    assert [call.method for call in fake.calls] == ["chat.postMessage", "chat.getPermalink"]
+
+
 async def test_a_rerun_of_the_posting_activity_keeps_the_first_post(fake: FakeSlackApi) -> None:
     """The process died after Slack posted the request but before the workflow stored where."""
-    first = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
-    again = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    first = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
+    again = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
     assert (again.channel, again.ts) == (first.channel, first.ts)
     assert len(fake.messages_in("CAPPROVE")) == 1 and len(fake.calls_to("chat.postMessage")) == 1
     stored = fake.message(first.channel, first.ts)
@@ -123,30 +135,29 @@ async def test_a_server_error_that_posted_nothing_is_posted_after_looking(fake: 
     (message,) = fake.messages_in("CAPPROVE")
     assert posted.ts == message.ts
     assert [call.method for call in fake.calls if call.method != "users.lookupByEmail"] == [
-        "conversations.history", "chat.postMessage", "conversations.history", "chat.postMessage",
-        "chat.getPermalink"]
+        "chat.postMessage", "conversations.history", "chat.postMessage", "chat.getPermalink"]
 
 
 async def test_other_approvals_posts_are_not_taken_for_this_one(fake: FakeSlackApi) -> None:
     other = "approval-" + "b" * 32
-    first = await Notifier(_settings(fake)).post_approval_request(other, _request(), DEADLINE)
-    mine = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    first = await Notifier(_settings(fake)).post_approval_request(other, _request(), _started_a_minute_ago())
+    mine = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
     assert mine.ts != first.ts and len(fake.messages_in("CAPPROVE")) == 2
 
 
 async def test_without_access_to_the_channel_history_the_request_is_still_posted(fake: FakeSlackApi) -> None:
     fake.fail("conversations.history", status=200, error="missing_scope", times=None)
-    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
     assert fake.message(posted.channel, posted.ts).blocks
 
 
 async def _two_copies(fake: FakeSlackApi) -> PostedMessage:
     """Two posts of the request are in the channel (the second made while the history could not
     be read); the run that the workflow keeps reuses the first and reports the other."""
-    first = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    first = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
     fake.fail("conversations.history", status=200, error="missing_scope", times=1)
-    second = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
-    recorded = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
+    second = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
+    recorded = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
     assert (recorded.ts, recorded.copies) == (first.ts, (second.ts,)) and len(_with_buttons(fake)) == 2
     assert PostedMessage.from_output(recorded.to_output()) == recorded
     return recorded
