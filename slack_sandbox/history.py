@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Sequence
 
 from .workspace import Message
@@ -14,6 +15,7 @@ from .workspace import Message
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 999  # Slack: "Maximum of 999"
 CURSOR_PREFIX = "next_ts:"
+TS = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,9})?$")  # Unix seconds, optionally with a fraction (Slack: microseconds)
 
 
 class HistoryError(Exception):
@@ -28,13 +30,9 @@ def parse_ts(value: str | None, error: str) -> Decimal | None:
     """A Unix timestamp argument ("1700000000.000100", "1700000000" or "0"); None when absent."""
     if value is None or value == "":
         return None
-    try:
-        ts = Decimal(value.strip())
-    except InvalidOperation:
-        raise HistoryError(error) from None
-    if not ts.is_finite() or ts < 0:
+    if not TS.match(value.strip()):
         raise HistoryError(error)
-    return ts
+    return Decimal(value.strip())
 
 
 def parse_limit(value: str | None) -> int:
@@ -60,15 +58,10 @@ def decode_cursor(cursor: str) -> Decimal:
         text = base64.b64decode(cursor.encode(), validate=True).decode()
     except (binascii.Error, UnicodeError, ValueError):
         raise HistoryError("invalid_cursor") from None
-    if not text.startswith(CURSOR_PREFIX):
+    ts = text.removeprefix(CURSOR_PREFIX)
+    if not text.startswith(CURSOR_PREFIX) or not TS.match(ts):
         raise HistoryError("invalid_cursor")
-    try:
-        ts = Decimal(text.removeprefix(CURSOR_PREFIX))
-    except InvalidOperation:
-        raise HistoryError("invalid_cursor") from None
-    if not ts.is_finite():
-        raise HistoryError("invalid_cursor")
-    return ts
+    return Decimal(ts)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slack_sandbox.blockkit import BlockKitError, check_blocks, check_view
+from slack_sandbox.history import HistoryError, decode_cursor, parse_limit, parse_ts
+from slack_sandbox.message_metadata import MetadataError, parse_metadata
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
@@ -43,6 +45,26 @@ def test_view_checks_only_ever_raise_block_kit_errors(view):
         pass
 
 
+@settings(max_examples=300, deadline=None)
+@given(json_values | st.text(max_size=40).map(lambda t: "{" + t)
+       | st.fixed_dictionaries({"event_type": json_values, "event_payload": json_values}).map(json.dumps))
+def test_metadata_checks_only_ever_raise_metadata_errors(metadata):
+    try:
+        parse_metadata(metadata)
+    except MetadataError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30) | st.floats().map(str) | st.integers().map(str))
+def test_history_arguments_only_ever_raise_history_errors(value):
+    for check in (lambda: parse_ts(value, "invalid_ts_oldest"), lambda: parse_limit(value), lambda: decode_cursor(value)):
+        try:
+            check()
+        except HistoryError:
+            pass
+
+
 async def test_odd_requests_get_slack_errors_not_server_errors(slack, app):
     token = {"Authorization": f"Bearer {slack.sandbox.bot_token}"}
     odd_bodies = [
@@ -57,6 +79,13 @@ async def test_odd_requests_get_slack_errors_not_server_errors(slack, app):
         ("views.update", {"view": {"type": "modal"}}),
         ("users.info", {"user": None}),
         ("conversations.open", {"users": 5}),
+        ("conversations.history", {"channel": "C0APPROVALS", "oldest": {"ts": 1}}),
+        ("conversations.history", {"channel": "C0APPROVALS", "limit": 1.5}),
+        ("conversations.history", {"channel": "C0APPROVALS", "latest": "1e999999999999"}),
+        ("conversations.history", {"channel": "C0APPROVALS", "cursor": ["x"]}),
+        ("conversations.history", {"channel": ["C0APPROVALS"]}),
+        ("chat.postMessage", {"channel": "C0APPROVALS", "text": "x", "metadata": 5}),
+        ("chat.update", {"channel": "C0APPROVALS", "ts": "1.0", "text": "x", "metadata": {"event_type": None}}),
     ]
     async with aiohttp.ClientSession() as session:
         for method, body in odd_bodies:

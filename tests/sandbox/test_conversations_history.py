@@ -176,6 +176,7 @@ async def test_a_cursor_the_sandbox_did_not_give_is_invalid_cursor(client, curso
     ("oldest", "NaN", "invalid_ts_oldest"),
     ("latest", "1700000000.0001x", "invalid_ts_latest"),
     ("latest", "Infinity", "invalid_ts_latest"),
+    ("latest", "1e9", "invalid_ts_latest"),
     ("limit", "many", "invalid_arguments"),
     ("limit", "-1", "invalid_arguments"),
 ])
