@@ -27,7 +27,6 @@ from bot.slack.request_copies import (
     HISTORY_PAGE_SIZE,
     history_oldest,
     is_copy_of,
-    may_be_a_rerun,
     request_metadata,
     started_at,
 )
@@ -184,11 +183,11 @@ class Notifier:
         connection) is followed by a look, not by a blind second post."""
         channel = self.settings.approval_channel
         attempts_left = 2
-        look = may_be_a_rerun(since)
         while True:
             attempts_left -= 1
-            earlier = await self._copies(approval_id, since) if look else None
-            look = True
+            # Always look first: a re-run after a crash cannot be told from a first run, and a
+            # first run's window (since the request started) holds only the newest posts.
+            earlier = await self._copies(approval_id, since)
             if earlier:
                 log.info("approval request %s is already posted at %s; keeping that post", approval_id, earlier[0])
                 return channel, *earlier

@@ -20,7 +20,6 @@ REQUEST_EVENT = "expense_approval_request"
 # Slack's clock and the workflow's may differ a little; look this much further back.
 CLOCK_SKEW = timedelta(seconds=1)
 # A posting run that starts this soon after its request is its first run.
-FIRST_RUN_WINDOW = timedelta(seconds=1)
 HISTORY_PAGE_SIZE = 100
 HISTORY_MAX_PAGES = 2
 
@@ -44,15 +43,6 @@ def history_oldest(started: datetime, now: datetime | None = None) -> str:
     older than its request, nor newer than now (a workflow clock ahead of Slack's is capped)."""
     now = now or datetime.now(timezone.utc)
     return f"{(min(started, now) - CLOCK_SKEW).timestamp():.6f}"
-
-
-def may_be_a_rerun(started: datetime, now: datetime | None = None) -> bool:
-    """Could an earlier run of the posting activity have posted already? Not when this run
-    starts within FIRST_RUN_WINDOW of the request: a durable retry comes at least 2 s later, and
-    a run lost with its process is re-run only after the host restarted (in Azure, once the
-    lost run's lease has expired, minutes later)."""
-    now = now or datetime.now(timezone.utc)
-    return now - started > FIRST_RUN_WINDOW
 
 
 def started_at(moment: datetime, timeout_seconds: int) -> datetime:

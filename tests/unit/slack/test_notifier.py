@@ -36,7 +36,8 @@ async def test_posting_finds_the_requester_by_email_and_returns_where_it_landed(
     posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), DEADLINE)
     assert posted.channel == "CAPPROVE" and posted.requester_slack_id == "UALICE"
     assert posted.permalink and posted.permalink.startswith("https://")
-    assert [call.method for call in fake.calls] == ["users.lookupByEmail", "chat.postMessage", "chat.getPermalink"]
+    assert [call.method for call in fake.calls] == [
+        "users.lookupByEmail", "conversations.history", "chat.postMessage", "chat.getPermalink"]
     assert all(call.token == TOKEN for call in fake.calls)
 
 
@@ -100,16 +101,15 @@ def _with_buttons(fake: FakeSlackApi) -> list[str]:
 
 
 def _started_a_minute_ago() -> datetime:
-    """The deadline of a request (60 s timeout) that started a minute ago: a run now may be a re-run."""
+    """The deadline of a request (60 s timeout) that started a minute ago."""
     return datetime.now(timezone.utc)
 
 
-async def test_a_first_run_right_after_the_request_started_posts_without_reading_the_history(
-    fake: FakeSlackApi,
-) -> None:
+async def test_every_run_looks_for_an_earlier_post_before_posting(fake: FakeSlackApi) -> None:
+    """A crash re-run looks exactly like a first run to the activity, so both look first."""
     just_started = datetime.now(timezone.utc) + timedelta(seconds=60)
     await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(requester="bob"), just_started)
-    assert [call.method for call in fake.calls] == ["chat.postMessage", "chat.getPermalink"]
+    assert [call.method for call in fake.calls] == ["conversations.history", "chat.postMessage", "chat.getPermalink"]
 
 
 async def test_a_rerun_of_the_posting_activity_keeps_the_first_post(fake: FakeSlackApi) -> None:
@@ -135,7 +135,7 @@ async def test_a_server_error_that_posted_nothing_is_posted_after_looking(fake: 
     (message,) = fake.messages_in("CAPPROVE")
     assert posted.ts == message.ts
     assert [call.method for call in fake.calls if call.method != "users.lookupByEmail"] == [
-        "chat.postMessage", "conversations.history", "chat.postMessage", "chat.getPermalink"]
+        "conversations.history", "chat.postMessage", "conversations.history", "chat.postMessage", "chat.getPermalink"]
 
 
 async def test_other_approvals_posts_are_not_taken_for_this_one(fake: FakeSlackApi) -> None:
