@@ -177,36 +177,17 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
             timer.cancel()
 
     # 3. Record the outcome; it is fixed now, whatever the notifying activity does.
+    notice: dict[str, Any] = {"approvalId": approval_id, "request": request.to_input(), "message": progress.message}
     if decision is not None and decided_at is not None:
         progress.stage = STAGE_PROCESSING
         progress.outcome = decision_output(request, approval_id, decision, decided_at)
-        context.set_custom_status(progress.status())
-        yield from _notify(
-            context,
-            progress,
-            PROCESS_APPROVAL_ACTIVITY,
-            {
-                "approvalId": approval_id,
-                "request": request.to_input(),
-                "decision": decision.approval_record(decided_at),
-                "message": progress.message,
-            },
-        )
+        activity, notice["decision"] = PROCESS_APPROVAL_ACTIVITY, decision.approval_record(decided_at)
     else:
         progress.stage = STAGE_ESCALATING
         progress.outcome = escalated_output(request, approval_id, context.current_utc_datetime)
-        context.set_custom_status(progress.status())
-        yield from _notify(
-            context,
-            progress,
-            ESCALATE_ACTIVITY,
-            {
-                "approvalId": approval_id,
-                "request": request.to_input(),
-                "deadline": utc_timestamp(deadline),
-                "message": progress.message,
-            },
-        )
+        activity, notice["deadline"] = ESCALATE_ACTIVITY, utc_timestamp(deadline)
+    context.set_custom_status(progress.status())
+    yield from _notify(context, progress, activity, notice)
 
     output = dict(progress.outcome)
     if progress.invalid_responses:
