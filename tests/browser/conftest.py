@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from devhost.testing import RunningHost, run_devhost
 from slack_sandbox.testing import PROJECT_MANIFEST, RunningSandbox, run_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 expect.set_options(timeout=10_000)
 
@@ -33,16 +30,6 @@ async def stack():
         async with run_devhost(ROOT, env=env, virtual_clock=True) as host:
             slack.connect_app(host.base_url)
             yield Stack(slack, host)
-
-
-@pytest.fixture
-async def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
 
 
 class SlackPage:

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from devhost.dashboard import PAGE_PATH
 from devhost.testing import RunningHost, run_devhost
@@ -21,9 +21,6 @@ from devhost.testing import RunningHost, run_devhost
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "apps"
 API = "/_devhost/api"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REQUEST = {"amount": 5000, "requester": "alice@company.com",
            "description": "Conference attendance expenses", "timeout_seconds": 600}
 
@@ -85,16 +82,6 @@ async def start_approval(host: RunningHost, http: aiohttp.ClientSession,
 async def get_json(http: aiohttp.ClientSession, url: str) -> tuple[int, Any]:
     async with http.get(url) as response:
         return response.status, await response.json()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
 
 
 class Dashboard:

@@ -5,7 +5,6 @@ Every test names the behaviour it reproduces: a section of
 Raw HTTP (aiohttp, like curl) checks status codes and JSON shapes; the real
 DurableOrchestrationClient checks that the SDK reads them as it reads the extension's.
 """
-import json
 import re
 
 import aiohttp

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import aiohttp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slack_sandbox.blockkit import BlockKitError, check_blocks, check_view
