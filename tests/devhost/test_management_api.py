@@ -1,7 +1,7 @@
 """Conformance of the durable management API with the durable extension.
 
 Every test names the behaviour it reproduces: a section of
-/work/shared/design/durable-protocol.md ("the protocol doc") and, where it matters, the trap.
+docs/design/durable-protocol.md ("the protocol doc") and, where it matters, the trap.
 Raw HTTP (aiohttp, like curl) checks status codes and JSON shapes; the real
 DurableOrchestrationClient checks that the SDK reads them as it reads the extension's.
 """

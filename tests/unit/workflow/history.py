@@ -167,7 +167,7 @@ class History:
 
         After each failure the host creates a retry timer (next id); when it fires, the activity
         is scheduled again (next id). After the last attempt one more timer fires at once, and
-        only then does the orchestrator see the failure (durable-protocol.md §5.2).
+        only then does the orchestrator see the failure (docs/design/durable-protocol.md §5.2).
         """
         task_id = task.task_id
         episode = None
