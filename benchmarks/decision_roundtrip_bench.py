@@ -34,15 +34,11 @@ if str(ROOT) not in sys.path:
 from devhost.testing import run_devhost  # noqa: E402
 from tests.fakes import slack_requests  # noqa: E402
 from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
+from benchmarks.stats import percentile  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "decision_roundtrip.json"
 TARGET_P99_MS = 250.0
 TOKEN, SECRET, APPROVER, CHANNEL = "xoxb-bench", "bench-signing-secret", "UAPPROVER", "CAPPROVE"
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def summary(samples: list[float]) -> dict:

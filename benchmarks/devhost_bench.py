@@ -33,6 +33,8 @@ from typing import Any
 import aiohttp
 import psutil
 
+from benchmarks.stats import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "devhost.json"
 MGMT = "/runtime/webhooks/durabletask"
@@ -186,8 +188,8 @@ async def timer_lateness(host: DevhostProcess, http: aiohttp.ClientSession, n: i
         await asyncio.sleep(0.5)
     async with http.get(f"{base}&runtimeStatus=Completed") as r:
         late = [row["output"] for row in await r.json()]
-    return {"timers": len(late), "p50_ms": round(percentile(late, 0.50), 1),
-            "p99_ms": round(percentile(late, 0.99), 1), "max_ms": round(max(late), 1)}
+    return {"timers": len(late), "p50_ms": round(percentile(late, 50), 1),
+            "p99_ms": round(percentile(late, 99), 1), "max_ms": round(max(late), 1)}
 
 
 async def waiting_instances(host: DevhostProcess, http: aiohttp.ClientSession, n: int) -> list[str]:
@@ -315,11 +317,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 from devhost.testing import run_devhost  # noqa: E402
 from tests.fakes import slack_requests  # noqa: E402
 from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
+from benchmarks.stats import percentile  # noqa: E402
 
 SLACK_ACK_BUDGET_MS = 3000.0
 TOKEN = "xoxb-bench"
@@ -60,12 +61,6 @@ app = _product.app
 def bench_ping(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse("ok")
 '''
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
-    return ordered[index]
 
 
 async def run_load(
