@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from datetime import datetime
@@ -85,8 +85,12 @@ class Engine:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def next_change(self) -> None:
-        await self._changed.wait()
+    def next_change(self) -> Coroutine[Any, Any, bool]:
+        """An awaitable for the first change after this call.
+
+        The event is captured now, not when the awaitable first runs: a caller that reads state
+        and then waits (possibly in a task started later) cannot miss a change in between."""
+        return self._changed.wait()
 
     def is_idle(self) -> bool:
         return not self._dirty and not self._inflight and not self.timers.has_due()

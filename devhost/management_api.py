@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from .urls import DurableUrls
 
 _ARGUMENT = "System.ArgumentException"
 _INVALID_OPERATION = "System.InvalidOperationException"
+MAX_WAIT_SECONDS = 3600  # longest ?timeout= a start may hold its request open
 
 
 def _error(status: int, message: str, exception_message: str | None = None,
@@ -102,12 +104,14 @@ class ManagementApi:
     # -- start -----------------------------------------------------------------------------
     async def _start(self, request: web.Request, query: dict[str, str], name: str,
                      instance_id: str | None) -> web.StreamResponse:
-        new_id = self.ops.start(name, instance_id, await _json_text(request))
+        timeout = None
         if "timeout" in query:
-            try:
-                timeout = float(query["timeout"])
-            except ValueError:
-                return _error(400, "timeout must be a number of seconds")
+            timeout = _wait_seconds(query["timeout"])
+            if timeout is None:
+                return _error(400, "timeout must be a finite number of seconds from 0 to "
+                                   f"{MAX_WAIT_SECONDS}")
+        new_id = self.ops.start(name, instance_id, await _json_text(request))
+        if timeout is not None:
             return await self._wait_for_completion(request, new_id, timeout)
         return self._check_status_response(request, new_id)
 
@@ -121,20 +125,19 @@ class ManagementApi:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
+            change = self.engine.next_change()  # captured before the read: no change is missed
             row = self.engine.store.instance(instance_id)
             if row is not None and row["runtime_status"] in TERMINAL:
+                change.close()
                 status = status_json(row)
                 if row["runtime_status"] == "Completed":
                     return web.json_response(status["output"], status=200)
                 return web.json_response(status, status=500 if row["runtime_status"] == "Failed"
                                          else 200)
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return self._check_status_response(request, instance_id)
             try:
-                await asyncio.wait_for(self.engine.next_change(), remaining)
+                await asyncio.wait_for(change, max(deadline - loop.time(), 0))
             except asyncio.TimeoutError:
-                pass
+                return self._check_status_response(request, instance_id)
 
     # -- events and status -----------------------------------------------------------------
     async def _raise(self, request: web.Request, instance_id: str, event_name: str) -> web.Response:
@@ -238,3 +241,12 @@ class ManagementApi:
                           f"{row['runtime_status']} state.", _INVALID_OPERATION)
         return web.Response(status={Outcome.ACCEPTED: 202, Outcome.NOT_FOUND: 404,
                                     Outcome.GONE: 410}[outcome])
+
+
+def _wait_seconds(text: str) -> float | None:
+    """`?timeout=` as seconds, or None when it is not a finite number in range."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and 0 <= seconds <= MAX_WAIT_SECONDS else None

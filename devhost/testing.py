@@ -78,26 +78,27 @@ class RunningHost:
 
     async def _wait(self, instance_id: str, ok: Callable[[dict], bool], timeout: float,
                     what: str) -> dict[str, Any]:
+        """Read the status after every engine change until `ok`; fail at the deadline.
+
+        The change is captured before each read, so a change landing between the read and the
+        wait wakes it. A deadline passing is always a failure, even if a last read would now
+        pass: that would mean a change went unnoticed."""
         engine = self._host.engine
         assert engine is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            change = asyncio.ensure_future(engine.next_change())
+            change = engine.next_change()
             row = engine.store.instance(instance_id)  # the same JSON the status API answers
             status = status_json(row) if row is not None else None
             if status is not None and ok(status):
-                change.cancel()
+                change.close()
                 return status
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                change.cancel()
-                raise TimeoutError(f"instance {instance_id}: no {what} within {timeout}s; "
-                                   f"last status: {status}")
             try:
-                await asyncio.wait_for(change, remaining)
+                await asyncio.wait_for(change, max(deadline - loop.time(), 0))
             except asyncio.TimeoutError:
-                pass
+                raise TimeoutError(f"instance {instance_id}: no {what} within {timeout}s; "
+                                   f"last status: {status}") from None
 
 
 @asynccontextmanager

@@ -5,6 +5,7 @@ docs/design/durable-protocol.md ("the protocol doc") and, where it matters, the 
 Raw HTTP (aiohttp, like curl) checks status codes and JSON shapes; the real
 DurableOrchestrationClient checks that the SDK reads them as it reads the extension's.
 """
+import asyncio
 import re
 
 import aiohttp
@@ -120,6 +121,25 @@ async def test_start_and_wait_returns_the_output_when_it_finishes(host, http):
                          json={"k": 1}) as resp:
         assert resp.status == 200
         assert (await resp.json())["first"] == "Hello child!"
+
+
+@pytest.mark.parametrize("timeout", ["abc", "nan", "inf", "-1", "1e400", "999999"])
+async def test_start_with_an_unusable_wait_timeout_is_400_and_starts_nothing(host, http, timeout):
+    url = f"{host.base_url}/durabletask/orchestrators/child?timeout={timeout}"
+    async with http.post(url, json={"k": 1}) as resp:
+        assert resp.status == 400
+        assert "timeout" in (await resp.json())["Message"]
+    assert await host.client.get_status_all() == []
+
+
+async def test_start_and_wait_answers_as_soon_as_the_instance_ends(host, http):
+    """The wait follows engine changes: an instance decided during the wait ends it at once."""
+    url = f"{host.base_url}/durabletask/orchestrators/two_waits/w1?timeout=60"
+    answer = asyncio.ensure_future(http.post(url, json=None))
+    await host.wait_for_status("w1", "Running")
+    await host.client.raise_event("w1", "E", 1)
+    async with await asyncio.wait_for(answer, timeout=30) as resp:
+        assert resp.status == 200
 
 
 # ---------------------------------------------------------------- raise event (§2.1 raise_event)

@@ -1,4 +1,5 @@
 """The harness itself: several hosts per process, environment handling, waiting helpers."""
+import asyncio
 import os
 from pathlib import Path
 
@@ -77,3 +78,46 @@ async def test_wait_for_status_returns_what_the_status_api_answers(basic_app):
         assert done == await host.get_status(iid)
         assert set(done) == {"name", "instanceId", "runtimeStatus", "input", "customStatus",
                              "output", "createdTime", "lastUpdatedTime"}
+
+
+async def test_a_change_is_never_missed_by_a_waiter_made_before_it(basic_app):
+    """The awaitable from next_change() is bound to the changes after the call, even when it
+    first runs later (as inside wait_for's task)."""
+    async with run_devhost(basic_app) as host:
+        engine = host._host.engine
+        waiter = engine.next_change()
+        engine.notify()
+        await asyncio.wait_for(waiter, timeout=5)
+
+
+async def test_wait_wakes_for_a_change_between_its_read_and_its_wait(basic_app):
+    """A change that lands after the status read but before the wait starts must wake the wait;
+    a wait that only ends at its deadline fails even if the status matches by then."""
+    async with run_devhost(basic_app) as host:
+        iid = await host.client.start_new("two_waits")
+        await host.wait_for_status(iid, "Running")
+        engine = host._host.engine
+        reads = []
+
+        def second_read_matches(_custom_status) -> bool:
+            reads.append(1)
+            if len(reads) == 1:
+                asyncio.get_running_loop().call_soon(engine.notify)
+            return len(reads) > 1
+
+        status = await host.wait_for_custom_status(iid, second_read_matches, timeout=5)
+        assert status["runtimeStatus"] == "Running" and len(reads) == 2
+
+
+async def test_wait_that_reaches_its_deadline_fails_even_if_the_status_matches_later(basic_app):
+    async with run_devhost(basic_app) as host:
+        iid = await host.client.start_new("two_waits")
+        await host.wait_for_status(iid, "Running")
+        calls = []
+
+        def matches_only_after_the_deadline(_custom_status) -> bool:
+            calls.append(1)
+            return len(calls) > 1
+
+        with pytest.raises(TimeoutError):
+            await host.wait_for_custom_status(iid, matches_only_after_the_deadline, timeout=0.1)
