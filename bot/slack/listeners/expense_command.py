@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import DEFAULT_TIMEOUT_SECONDS, ApprovalRequest, InvalidRequest
 from bot.slack import messages
 from bot.slack.modals import new_request_modal
-from bot.slack.parsing import USAGE, ParseError, parse_expense_command, wants_form
+from bot.expense_text import ParseError, parse_expense_command, wants_form
 from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.people import SLACK, Person
 from bot.workflow.client import BackendUnavailable, WorkflowClient
@@ -19,6 +19,10 @@ from bot.workflow.client import BackendUnavailable, WorkflowClient
 log = logging.getLogger(__name__)
 
 COMMAND = "/expense"
+USAGE = (
+    "Usage: `/expense <amount> <what it is for>`, for example `/expense 5000 Conference attendance` "
+    "or `/expense $1,250.50 Team dinner`. Type `/expense` alone to open a form."
+)
 
 
 def register(app: Any) -> None:

@@ -16,7 +16,7 @@ from bot.slack.modals import (
     request_started_modal,
     submitted_value,
 )
-from bot.slack.parsing import ParseError, parse_amount
+from bot.expense_text import ParseError, parse_amount
 from bot.people import SLACK, Person
 from bot.workflow.client import BackendUnavailable, WorkflowClient
 
