@@ -2,7 +2,8 @@
 
 The same file runs on Azure Functions (`func start`, or deployed) and on devhost
 (`python -m devhost`). HTTP functions default to FUNCTION auth level (a key is needed in
-Azure); the Slack endpoints opt out to ANONYMOUS because Slack signs its requests instead.
+Azure); the Slack and Teams endpoints opt out to ANONYMOUS because Slack signs its requests and
+Teams sends a Bot Framework token instead.
 """
 
 import azure.durable_functions as df
@@ -10,10 +11,11 @@ import azure.functions as func
 
 from bot.http_api.blueprint import http_api
 from bot.slack.blueprint import slack
+from bot.teams.blueprint import teams
 from bot.workflow.activities import activities
 from bot.workflow.blueprint import bp as workflow
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 
-for blueprint in (workflow, activities, http_api, slack):
+for blueprint in (workflow, activities, http_api, slack, teams):
     app.register_functions(blueprint)

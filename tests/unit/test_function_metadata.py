@@ -19,6 +19,7 @@ HTTP_FUNCTIONS = {
     "get_approval_status": ("status/{instanceId}", ["GET"], "FUNCTION"),
     "slack_commands": ("slack/commands", ["POST"], "ANONYMOUS"),
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
+    "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
 }
 ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval")
 
