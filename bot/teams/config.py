@@ -138,7 +138,7 @@ def _service_url(value: str, *, anonymous: bool) -> str:
     if anonymous and not _loopback(parts.hostname):
         raise ConfigError("TEAMS_SERVICE_URL", "must be on this machine (localhost) when TEAMS_ENABLED is set "
                           "without TEAMS_APP_ID: anonymous calls are for the local Playground only")
-    if not anonymous and parts.scheme != "https":
+    if not anonymous and parts.scheme != "https" and not _loopback(parts.hostname):
         raise ConfigError("TEAMS_SERVICE_URL", "must be https when TEAMS_APP_ID is set")
     return value if value.endswith("/") else value + "/"
 
