@@ -62,7 +62,15 @@ def from_sdk_response(response: HttpResponse) -> PlainResponse:
     if response.body is None:
         return PlainResponse(response.status_code, b"", headers)
     headers.setdefault("Content-Type", response.content_type or "application/json")
-    return PlainResponse(response.status_code, json.dumps(response.body).encode(), headers)
+    return PlainResponse(response.status_code, json.dumps(response.body, default=_json_safe).encode(), headers)
+
+
+def _json_safe(value: Any) -> Any:
+    """The SDK puts an Exception(code, message) in its invoke error answers."""
+    if isinstance(value, Exception):
+        return {"code": str(value.args[0]) if value.args else "Error",
+                "message": str(value.args[1]) if len(value.args) > 1 else ""}
+    return str(value)
 
 
 class FunctionsAdapter(HttpAdapterBase):

@@ -53,7 +53,7 @@ class FakeConnector:
         self.posted: list[Posted] = []
         self.jwks = jwks or {"keys": []}
         self._ids = itertools.count(1)
-        self._failures: list[int] = []
+        self._failures: list[tuple[int, str]] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -65,8 +65,9 @@ class FakeConnector:
     def jwks_url(self) -> str:
         return f"{self.base_url}/keys"
 
-    def fail_next(self, count: int, status: int = 503) -> None:
-        self._failures += [status] * count
+    def fail_next(self, count: int, status: int = 503, conversation: str = "") -> None:
+        """Answer the next `count` calls (to `conversation` only, when given) with `status`."""
+        self._failures += [(status, conversation)] * count
 
     # --- what the tests read ---------------------------------------------------------------------
 
@@ -107,9 +108,11 @@ class FakeConnector:
     async def _record(self, verb: str, request: web.Request) -> tuple[dict[str, Any], web.Response | None]:
         body = await request.json()
         self.calls.append(Call(verb, request.path, body, request.headers.get("Authorization")))
-        if self._failures:
-            status = self._failures.pop(0)
-            return body, web.json_response({"error": {"code": "ServiceError"}}, status=status)
+        conversation = request.match_info.get("conversation", "")
+        for index, (status, only) in enumerate(self._failures):
+            if not only or only == conversation:
+                del self._failures[index]
+                return body, web.json_response({"error": {"code": "ServiceError"}}, status=status)
         return body, None
 
     async def _create(self, request: web.Request) -> web.Response:
