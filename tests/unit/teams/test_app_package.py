@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "teams" / "appPackage"
-SCHEMA_CANDIDATES = [ROOT / "shared" / "data" / "teams", ROOT.parents[1] / "shared" / "data" / "teams",
+SCHEMA_CANDIDATES = [ROOT.parent / "shared" / "data" / "teams", ROOT.parents[1] / "shared" / "data" / "teams",
                      Path("/work/shared/data/teams")]
 SCHEMA_NAME = "MicrosoftTeams.schema.v1.29.json"
 
