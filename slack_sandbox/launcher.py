@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import teams_playground
+
 from .manifest import AppEndpoints, ManifestError
 from .sandbox import Sandbox
 from .server import start_server
@@ -117,26 +119,39 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")
     db = args.db or Path(scratch.name) / "hub.sqlite3"
     env = {**os.environ, **sandbox.app_env(), "SKIP_SLACK_SDK_WARNING": "1"}
+    teams_port = None  # the Playground stands in for Teams unless real Teams settings are given
+    if teams_playground.installed() and not any(os.environ.get(n) for n in ("TEAMS_APP_ID", "TEAMS_ENABLED")):
+        teams_port = teams_playground.free_port()
+        env.update(teams_playground.app_env(teams_port))
     process = await asyncio.create_subprocess_exec(*devhost_command(args, devhost_port, db), env=env,
                                                    cwd=PROJECT_ROOT)
+    teams = None
     try:
         await wait_until_listening(args.host, devhost_port, process)
         sandbox.connect_app(f"http://{args.host}:{devhost_port}")
-        print(banner(sandbox, devhost_port, args.host), flush=True)
+        if teams_port is not None:
+            teams = await teams_playground.start(f"http://{args.host}:{devhost_port}/api/teams/messages", teams_port)
+        print(banner(sandbox, devhost_port, args.host, teams.url if teams else None), flush=True)
         return await _supervise(process)
     finally:
+        if teams is not None:
+            await teams.stop()
         await _stop(process)
         await runner.cleanup()
         scratch.cleanup()
 
 
-def banner(sandbox: Sandbox, devhost_port: int, host: str) -> str:
+def banner(sandbox: Sandbox, devhost_port: int, host: str, teams_url: str | None = None) -> str:
     line = "=" * 68
+    teams = [f"  Teams (Agents Playground):  {teams_url}", "  Type  expense 120 Team lunch  in the chat with Expenses.",
+             ""] if teams_url else []
     return "\n".join([
         line,
         f"  Slack sandbox ready. Open:  {sandbox.base_url}/",
         "",
         "  Type  /expense 120 Team lunch  as Alice, then switch to Bob and click Approve.",
+        "",
+        *teams,
         f"  Functions host (HTTP API):  http://{host}:{devhost_port}/api/",
         f"  Durable dashboard:          http://{host}:{devhost_port}/_devhost/dashboard/",
         "  Stop with Ctrl-C.",
