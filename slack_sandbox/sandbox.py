@@ -23,6 +23,7 @@ class Sandbox:
         self.workspace = workspace or Workspace(self.clock)
         self.grants = Grants(self.clock)
         self.endpoints = endpoints or AppEndpoints()
+        self.bot_scopes: tuple[str, ...] = self.endpoints.bot_scopes  # as installed from the manifest
         # Fresh per run: the sandbox's credentials are throwaway, never real Slack ones.
         self.bot_token = bot_token or "xoxb-sandbox-" + secrets.token_hex(12)
         self.signing_secret = signing_secret or secrets.token_hex(16)
