@@ -112,6 +112,7 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     sandbox = Sandbox(endpoints=endpoints)
+    sandbox.install_app()  # the bot joins the approval and escalation channels it is configured for
     runner = await start_server(sandbox, args.host, free_port(args.host, args.port) if args.port else 0)
     devhost_port = free_port(args.host, args.devhost_port)
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")

@@ -11,7 +11,7 @@ from .app_link import AppLink
 from .clock import Clock, SystemClock
 from .grants import Grants, ResponseUrl
 from .manifest import AppEndpoints
-from .people import APPROVAL_CHANNEL, APPROVER_IDS, ESCALATION_CHANNEL, TEAM_ID
+from .people import APPROVAL_CHANNEL, APPROVER_IDS, BOT_USER_ID, ESCALATION_CHANNEL, TEAM_ID, Channel
 from .workspace import Workspace
 
 
@@ -42,6 +42,23 @@ class Sandbox:
     def connect_app(self, app_base_url: str) -> None:
         """Where the app runs (the local Functions host); manifest paths are resolved against it."""
         self.link.app_base_url = app_base_url.rstrip("/")
+
+    def install_app(self, channels: tuple[str, ...] = (APPROVAL_CHANNEL, ESCALATION_CHANNEL)) -> None:
+        """What an admin does after installing the app: invite the bot to the channels it serves."""
+        for ref in channels:
+            self.invite_bot(ref)
+
+    def invite_bot(self, ref: str) -> None:
+        self.workspace.invite(self._channel(ref), BOT_USER_ID)
+
+    def remove_bot(self, ref: str) -> None:
+        self.workspace.remove(self._channel(ref), BOT_USER_ID)
+
+    def _channel(self, ref: str) -> Channel:
+        channel = self.workspace.resolve_channel(ref)
+        if channel is None:
+            raise LookupError(f"no channel {ref!r}")
+        return channel
 
     def app_env(self) -> dict[str, str]:
         """Settings that point the bot at this sandbox."""
