@@ -176,12 +176,15 @@ class Workspace:
         return next((m for m in self.messages.get(channel, []) if m.ts == ts), None)
 
     def replace(self, message: Message, text: str, blocks: list[dict[str, Any]] | None,
-                metadata: dict[str, Any] | None = None) -> Message:
-        """New text, and new blocks / metadata when given (Slack keeps the old ones otherwise)."""
+                metadata: dict[str, Any] | None = None, *, drop_metadata: bool = False) -> Message:
+        """New text, and new blocks / metadata when given (Slack keeps the old ones otherwise);
+        drop_metadata removes the metadata (chat.update with an empty one)."""
         message.text = text
         if blocks is not None:
             message.blocks = list(blocks)
-        if metadata is not None:
+        if drop_metadata:
+            message.metadata = None
+        elif metadata is not None:
             message.metadata = metadata
         message.edited_ts = self.next_ts()
         self._notify(Change("message", message=message))
