@@ -13,12 +13,12 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 import tempfile
 from pathlib import Path
 
 from .manifest import AppEndpoints, ManifestError
+from .ports import choose_port
 from .sandbox import Sandbox
 from .server import start_server
 
@@ -53,18 +53,6 @@ def app_settings(app_dir: Path) -> dict[str, str]:
 
 def uses_real_slack(settings: dict[str, str]) -> bool:
     return bool(settings.get("SLACK_BOT_TOKEN")) and not settings.get("SLACK_API_URL")
-
-
-def free_port(host: str, wanted: int) -> int:
-    """`wanted` if it is free, else any free port."""
-    for port in (wanted, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise OSError(f"no free port on {host}")
 
 
 def devhost_command(args: argparse.Namespace, port: int, db: Path | None) -> list[str]:
@@ -113,8 +101,10 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
         return 2
     sandbox = Sandbox(endpoints=endpoints)
     sandbox.install_app()  # the bot joins the approval and escalation channels it is configured for
-    runner = await start_server(sandbox, args.host, free_port(args.host, args.port) if args.port else 0)
-    devhost_port = free_port(args.host, args.devhost_port)
+    sandbox_port = choose_port(args.host, args.port)
+    runner = await start_server(sandbox, args.host, sandbox_port.port)
+    devhost = choose_port(args.host, args.devhost_port)
+    devhost_port = devhost.port
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")
     db = args.db or Path(scratch.name) / "hub.sqlite3"
     env = {**os.environ, **sandbox.app_env(), "SKIP_SLACK_SDK_WARNING": "1"}
@@ -123,7 +113,8 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     try:
         await wait_until_listening(args.host, devhost_port, process)
         sandbox.connect_app(f"http://{args.host}:{devhost_port}")
-        print(banner(sandbox, devhost_port, args.host), flush=True)
+        notes = [note for note in (sandbox_port.note("Slack sandbox"), devhost.note("Functions host")) if note]
+        print(banner(sandbox, devhost_port, args.host, notes), flush=True)
         return await _supervise(process)
     finally:
         await _stop(process)
@@ -131,10 +122,11 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
         scratch.cleanup()
 
 
-def banner(sandbox: Sandbox, devhost_port: int, host: str) -> str:
+def banner(sandbox: Sandbox, devhost_port: int, host: str, notes: list[str] | None = None) -> str:
     line = "=" * 68
     return "\n".join([
         line,
+        *[f"  Note: {note}" for note in notes or []],
         f"  Slack sandbox ready. Open:  {sandbox.base_url}/",
         "",
         "  Type  /expense 120 Team lunch  as Alice, then switch to Bob and click Approve.",
@@ -179,6 +171,6 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(runner(args))
     except KeyboardInterrupt:
         return 130
-    except RuntimeError as error:
+    except (RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

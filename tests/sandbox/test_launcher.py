@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -36,11 +37,16 @@ def test_environment_wins_over_local_settings(tmp_path: Path, monkeypatch):
 @pytest.mark.slow
 async def test_make_run_starts_sandbox_and_devhost_wired_together(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    other_program = socket.socket()  # holds the port asked for devhost: the banner must say so
+    other_program.bind(("127.0.0.1", 0))
+    other_program.listen(1)
+    held = other_program.getsockname()[1]
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "slack_sandbox", "--app-dir", str(ROOT), "--port", "0", "--devhost-port", "0",
+        sys.executable, "-m", "slack_sandbox", "--app-dir", str(ROOT), "--port", "0", "--devhost-port", str(held),
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
-        url = await asyncio.wait_for(_announced_url(process), 60)
+        url, banner = await asyncio.wait_for(_announced_url(process), 60)
+        assert f"Note: Port {held} is in use by another program, so the Functions host is on port" in banner
         async with aiohttp.ClientSession() as session:
             async with session.get(url) as page:
                 assert page.status == 200 and "Slack sandbox" in await page.text()
@@ -53,17 +59,21 @@ async def test_make_run_starts_sandbox_and_devhost_wired_together(tmp_path: Path
         # The request is posted by an activity, after the ack; the UI shows it when it lands.
         assert any("$42.00" in t for t in texts) or await asyncio.wait_for(_eventually_posted(url), 30)
     finally:
+        other_program.close()
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 20)
     assert process.returncode == 0
 
 
-async def _announced_url(process: asyncio.subprocess.Process) -> str:
+async def _announced_url(process: asyncio.subprocess.Process) -> tuple[str, str]:
+    """The URL to open, and everything printed up to it."""
+    seen = ""
     while line := await process.stdout.readline():
-        found = re.search(rb"Open:\s+(http://\S+)", line)
+        seen += line.decode()
+        found = re.search(r"Open:\s+(http://\S+)", seen)
         if found:
-            return found.group(1).decode()
+            return found.group(1), seen
     raise AssertionError("the launcher exited without announcing its URL")
 
 
