@@ -33,6 +33,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="interface for both servers (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="sandbox web UI and Slack API port (default 3000)")
     parser.add_argument("--devhost-port", type=int, default=7071, help="local Functions host port (default 7071)")
+    parser.add_argument("--no-rate-limits", dest="rate_limits", action="store_false",
+                        help="answer every Web API call (by default Slack's rate limits apply, with 429s)")
     parser.add_argument("--db", type=Path, help="devhost SQLite file (default: a fresh temporary file, because "
                                                 "the sandbox's messages live in memory)")
     return parser.parse_args(argv)
@@ -99,7 +101,7 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     except ManifestError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    sandbox = Sandbox(endpoints=endpoints)
+    sandbox = Sandbox(endpoints=endpoints, rate_limits=args.rate_limits)
     sandbox.install_app()  # the bot joins the approval and escalation channels it is configured for
     sandbox_port = choose_port(args.host, args.port)
     runner = await start_server(sandbox, args.host, sandbox_port.port)

@@ -11,6 +11,7 @@ from .app_link import AppLink
 from .clock import Clock, SystemClock
 from .grants import Grants, ResponseUrl
 from .manifest import AppEndpoints
+from .rate_limits import RateLimits
 from .people import APPROVAL_CHANNEL, APPROVER_IDS, BOT_USER_ID, ESCALATION_CHANNEL, TEAM_ID, Channel
 from .workspace import Workspace
 
@@ -18,10 +19,12 @@ from .workspace import Workspace
 class Sandbox:
     def __init__(self, *, clock: Clock | None = None, endpoints: AppEndpoints | None = None,
                  bot_token: str | None = None, signing_secret: str | None = None,
-                 app_base_url: str | None = None, workspace: Workspace | None = None) -> None:
+                 app_base_url: str | None = None, workspace: Workspace | None = None,
+                 rate_limits: bool = False) -> None:
         self.clock = clock or SystemClock()
         self.workspace = workspace or Workspace(self.clock)
         self.grants = Grants(self.clock)
+        self.rate_limits = RateLimits(self.clock) if rate_limits else None  # None: unlimited
         self.endpoints = endpoints or AppEndpoints()
         self.bot_scopes: tuple[str, ...] = self.endpoints.bot_scopes  # as installed from the manifest
         # Fresh per run: the sandbox's credentials are throwaway, never real Slack ones.

@@ -123,15 +123,16 @@ async def run_sandbox(*, manifest: Path | None = None, endpoints: AppEndpoints |
                       bot_token: str | None = None, signing_secret: str | None = None,
                       host: str = "127.0.0.1", port: int = 0,
                       bot_channels: tuple[str, ...] = (APPROVAL_CHANNEL, ESCALATION_CHANNEL),
-                      ) -> AsyncIterator[RunningSandbox]:
+                      rate_limits: bool = False) -> AsyncIterator[RunningSandbox]:
     """A sandbox listening on a free port; endpoints and scopes from `manifest` (default: the
     project's). The bot is invited to `bot_channels` (the app's approval and escalation channels,
-    as an admin would after installing it) and to no other."""
+    as an admin would after installing it) and to no other. Slack's rate limits apply only with
+    `rate_limits` (tests that measure load leave them off)."""
     if endpoints is None:
         path = manifest or (PROJECT_MANIFEST if PROJECT_MANIFEST.exists() else None)
         endpoints = AppEndpoints.from_manifest(path) if path else AppEndpoints()
     sandbox = Sandbox(clock=clock, endpoints=endpoints, bot_token=bot_token,
-                      signing_secret=signing_secret, app_base_url=app_base_url)
+                      signing_secret=signing_secret, app_base_url=app_base_url, rate_limits=rate_limits)
     sandbox.install_app(bot_channels)
     runner = await start_server(sandbox, host, port)
     try:

@@ -52,6 +52,11 @@ async def handle_api(request: web.Request) -> web.Response:
         args, token = await _arguments(request)
     except ApiError as error:
         return _answer(log, method, {}, error.body(), headers)
+    limited = _rate_limited(sandbox, method, args, token)
+    if limited is not None:
+        body = {"ok": False, "error": "ratelimited"}
+        log.calls.append({"method": method, "args": args, "response": body, "retry_after": limited})
+        return web.json_response(body, status=429, headers={**headers, "Retry-After": str(limited)})
     fault = _take_fault(log, method)
     if fault is None:
         return _answer(log, method, args, _outcome(sandbox, method, args, token), headers)
@@ -80,6 +85,15 @@ def _outcome(sandbox: Sandbox, method: str, args: dict[str, Any], token: str | N
         return {"ok": True, **implementation(sandbox, Args(args))}
     except ApiError as error:
         return error.body()
+
+
+def _rate_limited(sandbox: Sandbox, method: str, args: dict[str, Any], token: str | None) -> int | None:
+    """Retry-After seconds if the bot's call is over Slack's limit for it, else None."""
+    if sandbox.rate_limits is None or token != sandbox.bot_token:
+        return None
+    ref = args.get("channel")
+    channel = sandbox.workspace.resolve_channel(ref) if isinstance(ref, str) and ref.strip() else None
+    return sandbox.rate_limits.retry_after(method, channel.id if channel else None)
 
 
 def _missing_scope(sandbox: Sandbox, method: str, args: dict[str, Any]) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from slack_sandbox.launcher import app_settings, uses_real_slack
+from slack_sandbox.launcher import app_settings, parse_args, uses_real_slack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +24,11 @@ def test_real_slack_means_a_token_and_no_api_url():
     assert not uses_real_slack({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": "http://127.0.0.1:3000/api/"})
     assert not uses_real_slack({"SLACK_BOT_TOKEN": ""})
     assert not uses_real_slack({})
+
+
+def test_make_run_applies_slacks_rate_limits_unless_told_not_to():
+    assert parse_args([]).rate_limits is True
+    assert parse_args(["--no-rate-limits"]).rate_limits is False
 
 
 def test_environment_wins_over_local_settings(tmp_path: Path, monkeypatch):
