@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import payloads
+from . import payloads, typed_text
 from .app_link import AppReply, DeliveryError
 from .blockkit import BlockKitError, check_blocks, check_view, with_block_ids, with_view_ids
 from .people import BOT_USER_ID, SLACKBOT_ID, Channel, User
@@ -54,7 +54,7 @@ async def send_message(sandbox: Sandbox, user_id: str, channel_id: str, text: st
     channel = _channel_of(sandbox, user_id, channel_id)
     if not text.strip():
         raise ActionError("empty message")
-    sandbox.workspace.post(channel.id, user_id, text)
+    sandbox.workspace.post(channel.id, user_id, typed_text.escape(text))
     return Outcome(True)
 
 
@@ -80,7 +80,9 @@ async def run_command(sandbox: Sandbox, user_id: str, channel_id: str, line: str
         return Outcome(False, "unknown_command")
     grant = sandbox.grants.issue_response_url("commands", user_id, channel.id)
     trigger_id = sandbox.grants.issue_trigger(user_id)
-    form = payloads.slash_command(user, channel, command, text, sandbox.response_url(grant), trigger_id)
+    sent = typed_text.command_text(sandbox.workspace, text,
+                                   should_escape=sandbox.endpoints.command_escapes.get(command, False))
+    form = payloads.slash_command(user, channel, command, sent, sandbox.response_url(grant), trigger_id)
     try:
         reply = await sandbox.link.send_form(path, form)
     except DeliveryError as error:
