@@ -36,8 +36,10 @@ async def test_the_bot_holds_exactly_the_manifests_scopes():
                                            "provided": ",".join(project_bot_scopes())}
 
 
-async def test_a_conversation_method_names_the_scope_for_that_kind_of_conversation():
-    async with run_sandbox(manifest=PROJECT_MANIFEST) as slack:
+async def test_a_conversation_method_names_the_scope_for_that_kind_of_conversation(tmp_path: Path):
+    manifest = tmp_path / "manifest.yml"
+    manifest.write_text("oauth_config:\n  scopes:\n    bot: [chat:write, channels:history]\n")
+    async with run_sandbox(manifest=manifest) as slack:
         client = AsyncWebClient(token=slack.sandbox.bot_token, base_url=slack.api_url)
         history = await client.conversations_history(channel="C0APPROVALS")  # channels:history: granted
         assert history["ok"] is True
