@@ -222,6 +222,33 @@ def request_started(approval_id: str, request: ApprovalRequest, deadline: dateti
     )
 
 
+def request_repeated(approval_id: str, request: ApprovalRequest, deadline: datetime) -> SlackMessage:
+    """The ephemeral answer to the same `/expense` typed again within a minute."""
+    line = (
+        f":point_up: You already asked for *{money(request.amount)}* "
+        f"({inline(request.description, 500) or 'no description'}) a moment ago; that request is with the "
+        f"approvers, so I didn't send it twice. If nobody decides by {slack_date(deadline)}, it goes to "
+        "senior management."
+    )
+    return SlackMessage(
+        text=f"Request {approval_id} was already sent to the approvers",
+        blocks=[SectionBlock(block_id="confirmation", text=MarkdownTextObject(text=line)), _footer(approval_id)],
+    )
+
+
+def not_in_channel(approval_id: str, request: ApprovalRequest, channel: str) -> SlackMessage:
+    """The DM telling the requester the approvers never saw their request, and how to fix it."""
+    line = (
+        f":warning: I couldn't post your {_which_request(request)} to <#{channel}>: I'm not a member of that "
+        "channel. Ask someone in it to type `/invite @Expense Approvals` (or add the app in the channel's "
+        "settings), then send your request again."
+    )
+    return SlackMessage(
+        text=f"Your request for {money(request.amount)} could not be posted: the app is not in the approvers' channel",
+        blocks=[SectionBlock(block_id="problem", text=MarkdownTextObject(text=line)), _footer(approval_id)],
+    )
+
+
 def outcome_message(approval_id: str, request: ApprovalRequest, decision: RecordedDecision | None,
                     deadline: datetime | None) -> SlackMessage | None:
     """The request message as it must read once settled (no buttons), if it can be told."""

@@ -37,11 +37,14 @@ from bot.slack.request_copies import (
     request_metadata,
     started_at,
 )
-from bot.workflow.status import REQUESTER_ACCOUNT_KEY
+from bot.workflow.status import NOT_POSTED_KEY, REQUESTER_ACCOUNT_KEY
 from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
 
 log = logging.getLogger(__name__)
+
+# Slack's answers when the bot may not post in a channel: an admin has to act, not a retry.
+OUTSIDE_THE_CHANNEL = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
 class SlackCallFailed(RuntimeError):
@@ -122,9 +125,6 @@ class Notifier:
 
     # --- bot.workflow.notifying.Notifier -------------------------------------------------------
 
-    async def post_request(self, approval_id: str, request: ApprovalRequest, deadline: datetime) -> dict[str, Any]:
-        return (await self.post_approval_request(approval_id, request, deadline)).to_output()
-
     async def record_decision(
         self, approval_id: str, request: ApprovalRequest, decision: RecordedDecision, posted: dict[str, Any] | None
     ) -> None:
@@ -178,6 +178,23 @@ class Notifier:
             started_at(deadline, request.timeout_seconds),
         )
         return PostedMessage(channel, ts, requester_id, await self._permalink(channel, ts), tuple(copies))
+
+    async def post_request(self, approval_id: str, request: ApprovalRequest, deadline: datetime) -> dict[str, Any]:
+        """The request's reference; when the bot is not in the approvers' channel, trying again
+        cannot help: the requester is told how to fix it and the reference says it was not posted."""
+        try:
+            return (await self.post_approval_request(approval_id, request, deadline)).to_output()
+        except SlackCallFailed as failure:
+            code = _slack_error(failure.__cause__)
+            if code not in OUTSIDE_THE_CHANNEL:
+                raise
+        requester_id = _slack_id(request) or await self._lookup_by_email(request.requester)
+        if requester_id:
+            await self._direct_message(requester_id, approval_id, started_at(deadline, request.timeout_seconds),
+                                       _built(messages.not_in_channel, approval_id, request,
+                                              self.settings.approval_channel))
+        return {NOT_POSTED_KEY: f"Slack chat.postMessage failed: {code}: the app is not a member of "
+                                f"{self.settings.approval_channel}; invite it with /invite"}
 
     # --- Web API calls ------------------------------------------------------------------------
 
@@ -292,6 +309,13 @@ def _built(build: Callable[..., SlackMessage], approval_id: str, *args: Any) -> 
     except SlackObjectFormationError:
         log.exception("the %s message for %s broke a Block Kit rule; sending a plain one", build.__name__, approval_id)
         return messages.plain(approval_id, f"Approval {approval_id}: {build.__name__.replace('_', ' ')}")
+
+
+def _slack_error(error: BaseException | None) -> str | None:
+    """Slack's own error code in an answer that said `"ok": false`."""
+    if isinstance(error, SlackApiError) and isinstance(error.response.data, dict):
+        return error.response.data.get("error")
+    return None
 
 
 def _may_have_posted(error: Exception) -> bool:
