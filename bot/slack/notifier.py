@@ -130,25 +130,17 @@ class Notifier:
     ) -> None:
         """Rewrite the original message (and any other copy of it) to the decision and tell the
         requester."""
-        message = PostedMessage.from_output(posted)
-        request = _with_slack_id(request, _requester_id(request, message))
-        for target in message.every_copy() if message is not None else []:
-            await self._update(target, _built(messages.decided, approval_id, request, decision), recorded=target == message)
-        requester_id = _slack_id(request)
-        if requester_id:
-            permalink = message.permalink if message else None
-            since = decision.decided_at or datetime.now().astimezone()
-            await self._direct_message(requester_id, approval_id, since,
-                                       _built(messages.requester_decision_notice, approval_id, request, decision, permalink))
+        message, request = _posted_with_requester(posted, request)
+        await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
+        await self._tell_requester(request, approval_id, decision.decided_at or datetime.now().astimezone(), _built(
+            messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None))
 
     async def escalate(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None
     ) -> None:
         """Tell senior management, mark the original (and any other copy) expired, tell the
         requester."""
-        message = PostedMessage.from_output(posted)
-        request = _with_slack_id(request, _requester_id(request, message))
-        targets = message.every_copy() if message is not None else []
+        message, request = _posted_with_requester(posted, request)
         permalink = message.permalink if message else None
         if message is not None and not permalink:
             permalink = await self._permalink(message.channel, message.ts)
@@ -156,12 +148,20 @@ class Notifier:
             self.settings.escalation_channel, approval_id, ESCALATION_EVENT,
             _built(messages.escalation, approval_id, request, deadline, ESCALATION_REASON, permalink), deadline,
         )
-        for target in targets:
-            await self._update(target, _built(messages.expired, approval_id, request, deadline), recorded=target == message)
+        await self._rewrite(message, _built(messages.expired, approval_id, request, deadline))
+        await self._tell_requester(request, approval_id, deadline, _built(
+            messages.requester_escalation_notice, approval_id, request, deadline, permalink))
+
+    async def _rewrite(self, message: PostedMessage | None, outcome: SlackMessage) -> None:
+        """Show the outcome on the recorded request message and on every other copy of it."""
+        for target in message.every_copy() if message is not None else []:
+            await self._update(target, outcome, recorded=target == message)
+
+    async def _tell_requester(self, request: ApprovalRequest, approval_id: str, since: datetime,
+                              notice: SlackMessage) -> None:
         requester_id = _slack_id(request)
         if requester_id:
-            await self._direct_message(requester_id, approval_id, deadline,
-                                       _built(messages.requester_escalation_notice, approval_id, request, deadline, permalink))
+            await self._direct_message(requester_id, approval_id, since, notice)
 
     # --- the request post -----------------------------------------------------------------------
 
@@ -331,8 +331,13 @@ def _slack_id(request: ApprovalRequest) -> str | None:
     return account.id if account is not None else None
 
 
-def _requester_id(request: ApprovalRequest, posted: PostedMessage | None) -> str | None:
-    return _slack_id(request) or (posted.requester_slack_id if posted else None)
+def _posted_with_requester(
+    posted: dict[str, Any] | None, request: ApprovalRequest
+) -> tuple[PostedMessage | None, ApprovalRequest]:
+    """The posted request, and the request with the requester's Slack account found when posting."""
+    message = PostedMessage.from_output(posted)
+    found = _slack_id(request) or (message.requester_slack_id if message else None)
+    return message, _with_slack_id(request, found)
 
 
 def _with_slack_id(request: ApprovalRequest, slack_id: str | None) -> ApprovalRequest:
