@@ -10,6 +10,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from .access import ACCESS, Access, AccessPolicy, forbidden, unauthorized
 from .dashboard import MOUNT as DASHBOARD_MOUNT
@@ -69,12 +70,12 @@ def _is_under(path: str, base: str) -> bool:
     return path == base or path.startswith(base + "/")
 
 
-def access_middleware(policy: AccessPolicy) -> web.middleware:
+def access_middleware(policy: AccessPolicy) -> Middleware:
     """Refuse cross-site changes (403) and keyless remote calls to everything but functions
     (401), before any handler runs; record what was learnt for the router."""
 
     @web.middleware
-    async def check(request: web.Request, handler):  # noqa: ANN001, ANN202 - aiohttp's shape
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
         reason = policy.cross_site(request)
         if reason is not None:
             return forbidden(reason)
