@@ -14,7 +14,8 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page, Response, async_playwright
 
-from bot.approvals import DECISION_EVENT, ORCHESTRATOR_NAME, approval_id_for
+from bot.approvals import approval_id_for
+from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -145,7 +146,7 @@ async def test_a_page_on_another_site_changes_nothing(page: Page, stack):
     origins = [stack.host.base_url, f"http://localhost:{port}"]  # same site, and another site
     html = ATTACK
     for name, value in (("ORIGINS", origins), ("ID", instance_id), ("EVENT", DECISION_EVENT),
-                        ("APPROVAL", approval_id_for(instance_id)), ("ORCH", ORCHESTRATOR_NAME)):
+                        ("APPROVAL", approval_id_for(instance_id)), ("ORCH", ORCHESTRATOR)):
         html = html.replace(f"__{name}__", json.dumps(value))
     answers: list[Response] = []
     page.on("response", lambda r: answers.append(r) if f":{port}/" in r.url else None)
