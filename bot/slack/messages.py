@@ -210,7 +210,8 @@ def requester_escalation_notice(
 def request_started(approval_id: str, request: ApprovalRequest, deadline: datetime) -> SlackMessage:
     """The ephemeral confirmation for the requester, right after `/expense`."""
     line = (
-        f":inbox_tray: Your {_which_request(request)} is with the approvers. "
+        f":inbox_tray: Your request for *{money(request.amount)}* "
+        f"({inline(request.description, 500) or 'no description'}) is with the approvers. "
         f"If nobody decides by {slack_date(deadline)}, it goes to senior management."
     )
     return SlackMessage(
