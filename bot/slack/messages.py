@@ -64,9 +64,11 @@ def _quote_block(block_id: str, label: str, typed: str) -> SectionBlock:
 
 
 def _details(request: ApprovalRequest, deadline: datetime | None) -> list[Block]:
+    requester = person(request.requester_account, request.requester, FIELD_TEXT_LIMIT - 60)
+    if request.requester_account is None:
+        requester += " _(no Slack account found)_"
     fields = [
-        MarkdownTextObject(text="*Requested by*\n" + person(request.requester_account, request.requester,
-                                                            FIELD_TEXT_LIMIT - 20)),
+        MarkdownTextObject(text="*Requested by*\n" + requester),
         MarkdownTextObject(text=f"*Amount*\n{money(request.amount)}"),
     ]
     if deadline is not None:
@@ -228,3 +230,8 @@ def outcome_message(approval_id: str, request: ApprovalRequest, decision: Record
     if deadline is not None:
         return expired(approval_id, request, deadline)
     return None
+
+
+def plain(approval_id: str, line: str) -> SlackMessage:
+    """A message with no typed text at all, for when a richer one can't be built."""
+    return SlackMessage(text=truncate(line, 300), blocks=[_footer(approval_id)])

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedDecision
@@ -133,13 +133,13 @@ class Notifier:
         message = PostedMessage.from_output(posted)
         request = _with_slack_id(request, _requester_id(request, message))
         for target in message.every_copy() if message is not None else []:
-            await self._update(target, messages.decided(approval_id, request, decision), recorded=target == message)
+            await self._update(target, _built(messages.decided, approval_id, request, decision), recorded=target == message)
         requester_id = _slack_id(request)
         if requester_id:
             permalink = message.permalink if message else None
             since = decision.decided_at or datetime.now().astimezone()
             await self._direct_message(requester_id, approval_id, since,
-                                       messages.requester_decision_notice(approval_id, request, decision, permalink))
+                                       _built(messages.requester_decision_notice, approval_id, request, decision, permalink))
 
     async def escalate(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None
@@ -154,14 +154,14 @@ class Notifier:
             permalink = await self._permalink(message.channel, message.ts)
         await self._post_once(
             self.settings.escalation_channel, approval_id, ESCALATION_EVENT,
-            messages.escalation(approval_id, request, deadline, ESCALATION_REASON, permalink), deadline,
+            _built(messages.escalation, approval_id, request, deadline, ESCALATION_REASON, permalink), deadline,
         )
         for target in targets:
-            await self._update(target, messages.expired(approval_id, request, deadline), recorded=target == message)
+            await self._update(target, _built(messages.expired, approval_id, request, deadline), recorded=target == message)
         requester_id = _slack_id(request)
         if requester_id:
             await self._direct_message(requester_id, approval_id, deadline,
-                                       messages.requester_escalation_notice(approval_id, request, deadline, permalink))
+                                       _built(messages.requester_escalation_notice, approval_id, request, deadline, permalink))
 
     # --- the request post -----------------------------------------------------------------------
 
@@ -172,7 +172,7 @@ class Notifier:
         activity already did (its answer lost to a crash): then that post is the request."""
         requester_id = _slack_id(request) or await self._lookup_by_email(request.requester)
         request = _with_slack_id(request, requester_id)
-        message = messages.approval_request(approval_id, request, deadline)
+        message = _built(messages.approval_request, approval_id, request, deadline)
         channel, ts, *copies = await self._post_once(
             self.settings.approval_channel, approval_id, REQUEST_EVENT, message,
             started_at(deadline, request.timeout_seconds),
@@ -280,6 +280,18 @@ class Notifier:
             return None
         user = response.get("user") or {}
         return user.get("id") if isinstance(user.get("id"), str) else None
+
+
+def _built(build: Callable[..., SlackMessage], approval_id: str, *args: Any) -> SlackMessage:
+    """The message, checked against Block Kit's rules now; should a builder ever make one Slack
+    would refuse, a plain message naming the approval goes out instead of failing the activity."""
+    try:
+        message = build(approval_id, *args)
+        message.block_dicts()
+        return message
+    except SlackObjectFormationError:
+        log.exception("the %s message for %s broke a Block Kit rule; sending a plain one", build.__name__, approval_id)
+        return messages.plain(approval_id, f"Approval {approval_id}: {build.__name__.replace('_', ' ')}")
 
 
 def _may_have_posted(error: Exception) -> bool:
