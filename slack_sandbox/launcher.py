@@ -84,9 +84,11 @@ async def wait_until_listening(host: str, port: int, process: asyncio.subprocess
 async def run_real_slack(args: argparse.Namespace) -> int:
     base = f"http://{args.host}:{args.devhost_port}"
     print("Real Slack settings found (SLACK_BOT_TOKEN without SLACK_API_URL): starting devhost without the sandbox.")
-    print("Slack must reach these over HTTPS. Expose the port with a tunnel, for example:")
-    print(f"    cloudflared tunnel --url {base}     or     ngrok http {args.devhost_port}")
-    print("then set in your Slack app (or in manifest.yml before importing it):")
+    print("Slack must reach these over HTTPS. Expose only /api/slack/ through a tunnel with a path rule")
+    print(f"(docs/sandbox.md shows one for ngrok and for cloudflared) in front of {base}:")
+    print("everything else on that port (the HTTP API, the management API, the dashboard) is for this")
+    print("machine; from elsewhere it answers 401 unless the request carries devhost's host key.")
+    print("Then set in your Slack app (or in manifest.yml before importing it):")
     print("    Slash command /expense  ->  https://<tunnel-host>/api/slack/commands")
     print("    Interactivity URL        ->  https://<tunnel-host>/api/slack/interactions")
     process = await asyncio.create_subprocess_exec(*devhost_command(args, args.devhost_port, args.db),
