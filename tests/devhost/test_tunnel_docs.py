@@ -34,6 +34,8 @@ def app_paths() -> tuple[list[str], list[str]]:
     open_, keyed = [], [f"{WEBHOOK_PATH}/instances", f"{RPC_PATH}/instances/x/terminate", PAGE_PATH,
                         "/_devhost/api/instances"]
     for fn in index.http:
+        if fn.route.startswith("{*"):
+            continue  # the catch-all only answers 404: no tunnel needs to carry it
         path = "/api/" + re.sub(r"\{[^}]*\}", "x", fn.route)
         (open_ if fn.auth_level == "ANONYMOUS" else keyed).append(path)
     return open_, keyed
