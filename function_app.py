@@ -10,6 +10,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from bot.http_api.blueprint import http_api
+from bot.http_api.not_found import not_found
 from bot.slack.blueprint import slack
 from bot.teams.blueprint import teams
 from bot.workflow.activities import activities
@@ -17,5 +18,5 @@ from bot.workflow.blueprint import bp as workflow
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 
-for blueprint in (workflow, activities, http_api, slack, teams):
+for blueprint in (workflow, activities, http_api, slack, teams, not_found):
     app.register_functions(blueprint)
