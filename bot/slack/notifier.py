@@ -72,7 +72,7 @@ class PostedMessage:
     copies: tuple[str, ...] = ()
 
     def to_output(self) -> dict[str, Any]:
-        output = {
+        output: dict[str, Any] = {
             "channel": self.channel,
             "ts": self.ts,
             "requesterSlackId": self.requester_slack_id,

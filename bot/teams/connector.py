@@ -71,7 +71,7 @@ class TeamsConnector:
     async def personal_chat(self, person: Person) -> str:
         """The bot's 1:1 conversation with someone (Teams answers the existing one)."""
         member = ChannelAccount(id=person.id, name=person.name) if person.name else ChannelAccount(id=person.id)
-        parameters = ConversationParameters(is_group=False, members=[member])
+        parameters = ConversationParameters(is_group=False, members=[member])  # type: ignore[call-arg]
         if self.settings.app_id:
             parameters.agent = ChannelAccount(id=f"28:{self.settings.app_id}")
         if self.settings.tenant_id:
