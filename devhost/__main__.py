@@ -11,7 +11,7 @@ from pathlib import Path
 from .app_loader import AppLoadError
 from .host import DevHost, HostConfig
 from .settings import SettingsError, apply_local_values, read_local_values
-from .store import DatabaseInUse
+from .store import StoreUnusable
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         apply_local_values(read_local_values(args.app_dir))
         return asyncio.run(serve(args))
-    except (DatabaseInUse, AppLoadError, SettingsError) as exc:
+    except (StoreUnusable, AppLoadError, SettingsError) as exc:
         print(f"devhost: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -17,7 +17,8 @@ from .functions import FunctionIndex, build_index
 from .management_api import ManagementApi
 from .server import Router, build_app, build_routes
 from .settings import HostSettings, read_host_settings
-from .store import Store
+from .sqlite_store import SqliteStore
+from .store import TaskHubStore
 from .urls import DurableUrls
 
 log = logging.getLogger("devhost")
@@ -46,7 +47,7 @@ class DevHost:
         self.db_path = config.db_path or default_db_path(self.app_dir, self.settings.hub_name)
         self.index: FunctionIndex | None = None
         self.engine: Engine | None = None
-        self.store: Store | None = None
+        self.store: TaskHubStore | None = None
         self._runner: web.AppRunner | None = None
         self._executor: ThreadPoolExecutor | None = None
         self.port = 0
@@ -64,14 +65,14 @@ class DevHost:
 
     async def start(self) -> None:
         self.index = build_index(load_function_app(self.app_dir))
-        self.store = Store(self.db_path)
+        self.store = SqliteStore(self.db_path)
         try:
             self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="devhost-fn")
             self.engine = Engine(self.store, self.clock, self.index, self._executor)
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
                             ManagementApi(self.engine, DurableUrls("", self.settings.hub_name)),
                             DurableUrls("", self.settings.hub_name), self._executor)
-            dashboard = build_dashboard(self.db_path, hub=self.settings.hub_name,
+            dashboard = build_dashboard(self.store.open_reader(), hub=self.settings.hub_name,
                                         handles=self._orchestrator_handle, now=self.clock.now)
             self._runner = web.AppRunner(build_app(router, dashboard), access_log=None,
                                          handle_signals=False)
