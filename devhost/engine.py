@@ -3,7 +3,9 @@
 All work for an instance happens in episodes, one at a time: the pending messages plus the
 stored history go to the SDK, and the result is written back in one SQLite transaction.
 Episodes run synchronously on the event loop (SQLite and replay are fast); activities run as
-tasks so a slow one never blocks anything else.
+tasks so a slow one never blocks anything else. When the store refuses a write (StorageError),
+nothing is lost: the episode, the due timers or the activity result wait and are retried with
+backoff until the store takes writes again (see storage_health).
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from .clock import Clock
 from .functions import FunctionIndex
 from .history import EventType
 from .replay import Episode, NewTask, run_episode
-from .store import ACTIVE, TERMINAL, InstanceRow, TaskHubStore
+from .storage_health import StorageHealth
+from .store import ACTIVE, TERMINAL, InstanceRow, StorageError, TaskHubStore
 from .timers import TimerQueue
 
 log = logging.getLogger("devhost")
@@ -49,7 +52,9 @@ class Engine:
         self.clock = clock
         self.index = index
         self.executor = executor
+        self.health = StorageHealth(store)
         self.timers = TimerQueue(clock, self._fire_timers)
+        self._unfired: list[int] = []  # due timers whose firing the store refused so far
         self._dirty: dict[str, None] = {}
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
@@ -93,7 +98,8 @@ class Engine:
         return self._changed.wait()
 
     def is_idle(self) -> bool:
-        return not self._dirty and not self._inflight and not self.timers.has_due()
+        return (not self._dirty and not self._inflight and not self._unfired
+                and not self.timers.has_due())
 
     async def settle(self) -> None:
         """Return once no episode, activity or due timer is left to process."""
@@ -109,7 +115,12 @@ class Engine:
             while self._dirty:
                 instance_id = next(iter(self._dirty))
                 del self._dirty[instance_id]
-                self._safe_episode(instance_id)
+                try:
+                    self._safe_episode(instance_id)
+                except StorageError:
+                    self._dirty[instance_id] = None  # its messages are still stored: run it again
+                    await self.health.backoff()
+                    continue
                 done += 1
                 if done % 8 == 0:  # let the timer loop and HTTP requests in
                     self.notify()
@@ -119,6 +130,8 @@ class Engine:
     def _safe_episode(self, instance_id: str) -> None:
         try:
             self._episode(instance_id)
+        except StorageError:
+            raise  # the store, not the orchestration, failed: the pump retries it
         except Exception as exc:
             log.exception("devhost failed to run an episode of %s", instance_id)
             row = self.store.instance(instance_id)
@@ -269,9 +282,15 @@ class Engine:
         try:
             with self.store.transaction():
                 yield
+        except StorageError as exc:
+            self._post_commit = []
+            self.health.failed(exc)
+            self.notify()  # waiters may be watching for the failure itself
+            raise
         except BaseException:
             self._post_commit = []
             raise
+        self.health.succeeded()
         actions, self._post_commit = self._post_commit, []
         for action in actions:
             action()
@@ -396,14 +415,32 @@ class Engine:
         else:
             ev = h.event(EventType.TaskCompleted, now, TaskScheduledId=task_id,
                          Result=outcome.result)
-        with self.transaction():
-            if not self.store.finish_activity(row_id):
-                return  # the instance ended or restarted meanwhile
-            self.store.add_message(instance_id, h.to_json(ev))
+        while True:
+            try:
+                with self.transaction():
+                    if not self.store.finish_activity(row_id):
+                        return  # the instance ended or restarted meanwhile
+                    self.store.add_message(instance_id, h.to_json(ev))
+                break
+            except StorageError:
+                await self.health.backoff()
         self.mark_dirty(instance_id)
 
-    def _fire_timers(self, row_ids: list[int]) -> None:
-        now = self.clock.now()
+    async def _fire_timers(self, row_ids: list[int]) -> None:
+        """Deliver due timers in one transaction; while the store refuses, hold them and retry."""
+        while True:
+            try:
+                fired = self._deliver_timers(row_ids, self.clock.now())
+                break
+            except StorageError:
+                self._unfired = row_ids
+                await self.health.backoff()
+        self._unfired = []
+        for instance_id in fired:
+            self.mark_dirty(instance_id)
+        self.notify()
+
+    def _deliver_timers(self, row_ids: list[int], now: datetime) -> list[str]:
         fired: list[str] = []
         with self.transaction():
             for row_id in row_ids:
@@ -414,6 +451,4 @@ class Engine:
                     EventType.TimerFired, now, TimerId=timer.timer_id,
                     FireAt=timer.fire_at_text)))
                 fired.append(timer.instance_id)
-        for instance_id in fired:
-            self.mark_dirty(instance_id)
-        self.notify()
+        return fired

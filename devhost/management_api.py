@@ -15,7 +15,7 @@ from .engine import Engine
 from .history import parse_time
 from .operations import OperationError, Operations, Outcome
 from .status import history_events, status_json
-from .store import TERMINAL, InstanceQuery
+from .store import TERMINAL, InstanceQuery, StorageError
 from .urls import DurableUrls
 
 _ARGUMENT = "System.ArgumentException"
@@ -101,6 +101,12 @@ class ManagementApi:
             return _operation_error(exc)
         except BadContent as exc:
             return _error(400, str(exc))
+        except StorageError as exc:
+            # Nothing was written; the engine retries its own work and resumes by itself.
+            return web.json_response(
+                {"Message": f"devhost cannot write its state right now ({exc}); "
+                            "nothing was changed, retry shortly"},
+                status=503, headers={"Retry-After": "1"})
 
     # -- start -----------------------------------------------------------------------------
     async def _start(self, request: web.Request, query: dict[str, str], name: str,

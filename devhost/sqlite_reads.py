@@ -15,13 +15,12 @@ from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from .history import iso_time
-from .store import (ActivityRow, InstanceQuery, InstanceRow, InstanceSnapshot, StorageError,
-                    TimerRow)
+from .store import (LOCK_WAIT_SECONDS, ActivityRow, InstanceQuery, InstanceRow, InstanceSnapshot,
+                    StorageError, TimerRow)
 
 INSTANCE_COLUMNS = ", ".join(f.name for f in fields(InstanceRow))
 TIMER_COLUMNS = ", ".join(f.name for f in fields(TimerRow))
 ACTIVITY_COLUMNS = ", ".join(f.name for f in fields(ActivityRow))
-BUSY_TIMEOUT_MS = 5000
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -159,7 +158,7 @@ class SqliteReader(SqliteReads):
         self.path = path
         uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
         self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        self.db.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT_SECONDS * 1000)}")
 
     def close(self) -> None:
         self.db.close()

@@ -25,10 +25,11 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from .sqlite_reads import (ACTIVITY_COLUMNS, BUSY_TIMEOUT_MS, INSTANCE_COLUMNS, SqliteReader,
-                           SqliteReads, storage_errors)
-from .store import (INSTANCE_FIELDS, ActivityRow, DatabaseInUse, InstanceReader, InstanceRow,
-                    MessageRow, StorageError, StoreUnusable, TimerRow)
+from .sqlite_reads import (ACTIVITY_COLUMNS, INSTANCE_COLUMNS, SqliteReader, SqliteReads,
+                           storage_errors)
+from .store import (INSTANCE_FIELDS, LOCK_WAIT_SECONDS, ActivityRow, DatabaseInUse,
+                    InstanceReader, InstanceRow, MessageRow, StorageError, StoreUnusable,
+                    TimerRow)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
@@ -96,7 +97,7 @@ class SqliteStore(SqliteReads):
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.set_lock_wait(BUSY_TIMEOUT_MS / 1000)
+            self.set_lock_wait(LOCK_WAIT_SECONDS)
             self.db.executescript(_SCHEMA)
             self._add_missing_columns()
         except sqlite3.Error as exc:

@@ -18,6 +18,8 @@ from typing import Protocol
 
 TERMINAL = ("Completed", "Failed", "Terminated", "Canceled")
 ACTIVE = ("Running", "Pending", "Suspended", "ContinuedAsNew")
+# How long a write waits for another writer's transaction before failing with StorageError.
+LOCK_WAIT_SECONDS = 5.0
 STATUSES = ("Pending", "Running", "Suspended", "Completed", "Failed", "Terminated",
             "ContinuedAsNew", "Canceled")
 

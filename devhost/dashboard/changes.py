@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from ..store import InstanceReader
+from ..store import InstanceReader, StorageError
 
 POLL_SECONDS = 0.25
 
@@ -42,15 +42,22 @@ class ChangeFeed:
         changed.set()
 
     async def _poll(self) -> None:
-        seen = self._reader.change_token()
+        seen = self._token()
         while True:
             await self._listening.wait()
             await asyncio.sleep(self._interval)
-            current = self._reader.change_token()
-            if current != seen:
+            current = self._token()
+            if current is not None and current != seen:
                 seen = current
                 self.version += 1
                 self._wake()
+
+    def _token(self) -> int | None:
+        """The store's change token; None while it cannot be read (pages then just wait)."""
+        try:
+            return self._reader.change_token()
+        except StorageError:
+            return None
 
     async def after(self, version: int, timeout: float) -> int:
         """The version once it differs from `version` (or unchanged after `timeout`)."""
