@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .app_loader import AppLoadError
-from .host import DevHost, HostConfig
+from .host import CannotListen, DevHost, HostConfig
 from .settings import SettingsError, apply_local_values, read_local_values
 from .store import StoreUnusable
 
@@ -55,12 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         apply_local_values(read_local_values(args.app_dir))
         return asyncio.run(serve(args))
-    except (StoreUnusable, AppLoadError, SettingsError) as exc:
+    except (StoreUnusable, AppLoadError, SettingsError, CannotListen) as exc:
         print(f"devhost: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"devhost: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
         return 1
 
 

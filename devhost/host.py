@@ -24,6 +24,10 @@ from .urls import DurableUrls
 log = logging.getLogger("devhost")
 
 
+class CannotListen(Exception):
+    """The HTTP server could not bind its address (in use, not ours, not allowed)."""
+
+
 def default_db_path(app_dir: Path, hub: str) -> Path:
     return app_dir / ".devhost" / f"{hub}.sqlite3"
 
@@ -78,7 +82,11 @@ class DevHost:
                                          handle_signals=False)
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.config.host, self.config.port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as exc:
+                raise CannotListen(f"cannot listen on {self.config.host}:{self.config.port}: "
+                                   f"{exc.strerror or exc}") from None
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             router.urls = router.management.urls = self.urls
             self.engine.start()

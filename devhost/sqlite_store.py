@@ -81,9 +81,11 @@ class SqliteStore(SqliteReads):
             path.parent.mkdir(parents=True, exist_ok=True)
             self._lock_file = open(f"{path}.lock", "a+")
         except OSError as exc:
-            raise StoreUnusable(f"cannot create the devhost database {path}: "
-                                f"{exc.strerror or exc}; pass --db with a file in a writable "
-                                "directory") from None
+            reason = exc.strerror or str(exc)
+            if path.parent.exists() and not path.parent.is_dir():
+                reason = f"{path.parent} is not a directory"
+            raise StoreUnusable(f"cannot create the devhost database {path}: {reason}; "
+                                "pass --db with a file in a writable directory") from None
         try:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
