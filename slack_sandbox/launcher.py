@@ -13,12 +13,12 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 import tempfile
 from pathlib import Path
 
 from .manifest import AppEndpoints, ManifestError
+from .ports import choose_port
 from .sandbox import Sandbox
 from .server import start_server
 
@@ -33,6 +33,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="interface for both servers (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="sandbox web UI and Slack API port (default 3000)")
     parser.add_argument("--devhost-port", type=int, default=7071, help="local Functions host port (default 7071)")
+    parser.add_argument("--no-rate-limits", dest="rate_limits", action="store_false",
+                        help="answer every Web API call (by default Slack's rate limits apply, with 429s)")
     parser.add_argument("--db", type=Path, help="devhost SQLite file (default: a fresh temporary file, because "
                                                 "the sandbox's messages live in memory)")
     return parser.parse_args(argv)
@@ -53,18 +55,6 @@ def app_settings(app_dir: Path) -> dict[str, str]:
 
 def uses_real_slack(settings: dict[str, str]) -> bool:
     return bool(settings.get("SLACK_BOT_TOKEN")) and not settings.get("SLACK_API_URL")
-
-
-def free_port(host: str, wanted: int) -> int:
-    """`wanted` if it is free, else any free port."""
-    for port in (wanted, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise OSError(f"no free port on {host}")
 
 
 def devhost_command(args: argparse.Namespace, port: int, db: Path | None) -> list[str]:
@@ -111,9 +101,12 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     except ManifestError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    sandbox = Sandbox(endpoints=endpoints)
-    runner = await start_server(sandbox, args.host, free_port(args.host, args.port) if args.port else 0)
-    devhost_port = free_port(args.host, args.devhost_port)
+    sandbox = Sandbox(endpoints=endpoints, rate_limits=args.rate_limits)
+    sandbox.install_app()  # the bot joins the approval and escalation channels it is configured for
+    sandbox_port = choose_port(args.host, args.port)
+    runner = await start_server(sandbox, args.host, sandbox_port.port)
+    devhost = choose_port(args.host, args.devhost_port)
+    devhost_port = devhost.port
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")
     db = args.db or Path(scratch.name) / "hub.sqlite3"
     env = {**os.environ, **sandbox.app_env(), "SKIP_SLACK_SDK_WARNING": "1"}
@@ -122,7 +115,8 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     try:
         await wait_until_listening(args.host, devhost_port, process)
         sandbox.connect_app(f"http://{args.host}:{devhost_port}")
-        print(banner(sandbox, devhost_port, args.host), flush=True)
+        notes = [note for note in (sandbox_port.note("Slack sandbox"), devhost.note("Functions host")) if note]
+        print(banner(sandbox, devhost_port, args.host, notes), flush=True)
         return await _supervise(process)
     finally:
         await _stop(process)
@@ -130,10 +124,11 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
         scratch.cleanup()
 
 
-def banner(sandbox: Sandbox, devhost_port: int, host: str) -> str:
+def banner(sandbox: Sandbox, devhost_port: int, host: str, notes: list[str] | None = None) -> str:
     line = "=" * 68
     return "\n".join([
         line,
+        *[f"  Note: {note}" for note in notes or []],
         f"  Slack sandbox ready. Open:  {sandbox.base_url}/",
         "",
         "  Type  /expense 120 Team lunch  as Alice, then switch to Bob and click Approve.",
@@ -178,6 +173,6 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(runner(args))
     except KeyboardInterrupt:
         return 130
-    except RuntimeError as error:
+    except (RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

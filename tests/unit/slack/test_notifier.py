@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.approvals import ApprovalRequest
+from bot.approvals import ApprovalRequest, RecordedDecision
 from bot.config import SlackSettings
-from bot.slack.messages import RecordedDecision
+from bot.people import Person
 from bot.slack.notifier import Notifier, PostedMessage, SlackCallFailed, notifier
 from tests.fakes.blockkit import all_text, buttons
 from tests.fakes.slack_api import FakeSlackApi
@@ -66,9 +66,9 @@ async def test_a_persistent_server_error_raises_one_line_naming_method_and_error
 
 async def test_a_slack_error_answer_raises_too(fake: FakeSlackApi) -> None:
     posted = PostedMessage("CAPPROVE", "1.000001", None, None)  # never posted: chat.update says not found
-    decision = RecordedDecision(True, "carol", "", DEADLINE, "UCAROL")
+    decision = RecordedDecision(True, "carol", "", DEADLINE, Person.slack("UCAROL", "carol"), "slack")
     with pytest.raises(SlackCallFailed, match="chat.update failed: message_not_found"):
-        await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, posted)
+        await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, posted.to_output())
 
 
 async def test_a_hanging_slack_times_out_and_raises(fake: FakeSlackApi) -> None:
@@ -82,14 +82,14 @@ async def test_a_decision_updates_the_original_and_dms_the_requester(fake: FakeS
     notifier = Notifier(_settings(fake))
     posted = await notifier.post_approval_request(APPROVAL_ID, _request(), DEADLINE)
     decision = RecordedDecision.from_record({"approved": False, "approver": "carol", "comments": "No"})
-    await notifier.record_decision(APPROVAL_ID, _request(), decision, posted)
+    await notifier.record_decision(APPROVAL_ID, _request(), decision, posted.to_output())
     assert fake.message(posted.channel, posted.ts).updates == 1
     assert fake.calls_to("conversations.open")[0].args["users"] == "UALICE"
 
 
 async def test_escalation_without_an_original_message_still_reaches_senior_management(fake: FakeSlackApi) -> None:
     await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(requester="bob"), DEADLINE, None)
-    assert [call.method for call in fake.calls] == ["chat.postMessage"]
+    assert [call.method for call in fake.calls] == ["conversations.history", "chat.postMessage"]
     assert fake.calls[0].args["channel"] == "CESCALATE"
 
 
@@ -165,15 +165,15 @@ async def _two_copies(fake: FakeSlackApi) -> PostedMessage:
 
 async def test_a_decision_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
     recorded = await _two_copies(fake)
-    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc), "UCAROL")
-    await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, recorded)
+    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc), Person.slack("UCAROL", "carol"), "slack")
+    await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, recorded.to_output())
     assert _with_buttons(fake) == []
     assert all("*Approved* by <@UCAROL>" in all_text(m.blocks) for m in fake.messages_in("CAPPROVE"))
 
 
 async def test_an_escalation_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
     recorded = await _two_copies(fake)
-    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded)
+    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded.to_output())
     assert _with_buttons(fake) == []
     assert all("*Expired*" in all_text(m.blocks) for m in fake.messages_in("CAPPROVE"))
 
@@ -181,7 +181,7 @@ async def test_an_escalation_takes_the_buttons_off_every_copy_of_the_request(fak
 async def test_a_copy_deleted_meanwhile_does_not_fail_the_outcome(fake: FakeSlackApi) -> None:
     recorded = await _two_copies(fake)
     fake.messages.pop(("CAPPROVE", recorded.copies[0]))
-    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded)
+    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded.to_output())
     assert _with_buttons(fake) == []
 
 
@@ -191,3 +191,38 @@ async def test_activities_share_connections_to_slack(fake: FakeSlackApi) -> None
         async with notifier(_settings(fake)) as slack:
             await slack.post_approval_request(approval, _request(requester="bob"), DEADLINE)
     assert len({call.peer for call in fake.calls}) == 1, [call.peer for call in fake.calls]
+
+
+# --- escalations and notices are sent once, whatever re-runs ---------------------------------------
+
+
+def _dms(fake: FakeSlackApi) -> list[str]:
+    return [m.ts for m in fake.messages.values() if m.channel.startswith("D")]
+
+
+async def test_an_escalation_run_again_after_a_crash_posts_and_tells_the_requester_once(fake: FakeSlackApi) -> None:
+    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
+    for _ in range(3):  # the activity's answer was lost twice, so it ran three times
+        await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, posted.to_output())
+    assert len(fake.messages_in("CESCALATE")) == 1
+    assert len(_dms(fake)) == 1
+
+
+async def test_a_decision_run_again_after_a_crash_tells_the_requester_once(fake: FakeSlackApi) -> None:
+    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
+    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc) - timedelta(seconds=5),
+                                Person.slack("UCAROL", "carol"), "slack")
+    for _ in range(3):
+        await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, posted.to_output())
+    assert len(_dms(fake)) == 1
+    (notice,) = [m for m in fake.messages.values() if m.channel.startswith("D")]
+    assert "Books" in notice.text and "$42.00" in notice.text, "the notice names the request"
+    assert posted.permalink is not None and posted.permalink in all_text(notice.blocks)
+
+
+async def test_notices_of_two_requests_are_both_sent(fake: FakeSlackApi) -> None:
+    other = "approval-" + "b" * 32
+    for approval_id in (APPROVAL_ID, other):
+        posted = await Notifier(_settings(fake)).post_approval_request(approval_id, _request(), _started_a_minute_ago())
+        await Notifier(_settings(fake)).escalate(approval_id, _request(), DEADLINE, posted.to_output())
+    assert len(fake.messages_in("CESCALATE")) == 2 and len(_dms(fake)) == 2
