@@ -259,6 +259,7 @@ class Engine:
             return h.event(EventType.TaskScheduled, now, task.task_id, Name=task.name, Version="",
                            Input=task.input)
         if task.kind == "timer":
+            assert task.fire_at is not None  # every timer task has its time
             fire_text = h.dotnet_time(task.fire_at)
             if not task.cancelled:
                 row_id = self.store.add_timer(instance_id, execution_id, task.task_id,

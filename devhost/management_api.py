@@ -240,9 +240,10 @@ class ManagementApi:
         outcome = actions[operation](instance_id, reason)
         if outcome is Outcome.INVALID:
             row = self.engine.store.instance(instance_id)
+            state = row.runtime_status if row is not None else "unknown"
             return _error(500, "Something went wrong while processing your request",
                           f"Cannot {operation} orchestration instance in the "
-                          f"{row.runtime_status} state.", _INVALID_OPERATION)
+                          f"{state} state.", _INVALID_OPERATION)
         return web.Response(status={Outcome.ACCEPTED: 202, Outcome.NOT_FOUND: 404,
                                     Outcome.GONE: 410}[outcome])
 

@@ -87,6 +87,7 @@ class Operations:
             row, refusal = self._unfinished(instance_id)
             if refusal is not None:
                 return refusal
+            assert row is not None  # no refusal: the instance exists
             self.store.add_message(instance_id, h.to_json(h.event(
                 EventType.EventRaised, self._now(), Name=event_name, Input=input_json)))
         self.engine.mark_dirty(instance_id)
@@ -98,6 +99,7 @@ class Operations:
             row, refusal = self._unfinished(instance_id)
             if refusal is not None:
                 return refusal
+            assert row is not None  # no refusal: the instance exists
             output = json.dumps(reason) if reason is not None else None
             self.engine.end_execution(row, "Terminated", output, [h.event(
                 EventType.ExecutionTerminated, now, Input=output)], now)
@@ -116,6 +118,7 @@ class Operations:
             row, refusal = self._unfinished(instance_id)
             if refusal is not None:
                 return refusal
+            assert row is not None  # no refusal: the instance exists
             if (row.runtime_status == "Suspended") == suspend:
                 return Outcome.INVALID
             kind = EventType.ExecutionSuspended if suspend else EventType.ExecutionResumed

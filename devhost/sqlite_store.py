@@ -196,7 +196,7 @@ class SqliteStore(SqliteReads):
         cur = self.db.execute(
             "INSERT INTO timers (instance_id, execution_id, timer_id, fire_at, fire_at_text)"
             " VALUES (?, ?, ?, ?, ?)", (instance_id, execution_id, timer_id, fire_at, fire_at_text))
-        return cur.lastrowid
+        return _row_id(cur)
 
     def take_timer(self, row_id: int) -> TimerRow | None:
         row = self.db.execute(
@@ -231,7 +231,7 @@ class SqliteStore(SqliteReads):
         cur = self.db.execute(
             "INSERT INTO activities (instance_id, execution_id, task_id, name, input)"
             " VALUES (?, ?, ?, ?, ?)", (instance_id, execution_id, task_id, name, input_json))
-        return cur.lastrowid
+        return _row_id(cur)
 
     def finish_activity(self, row_id: int) -> bool:
         return self.db.execute("DELETE FROM activities WHERE id = ?", (row_id,)).rowcount == 1
@@ -241,3 +241,8 @@ class SqliteStore(SqliteReads):
         return [ActivityRow(*r) for r in self.db.execute(
             f"SELECT {ACTIVITY_COLUMNS} FROM activities ORDER BY id")]
 
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id SQLite gave the row an INSERT just wrote."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid

@@ -40,7 +40,7 @@ def replay_open_waits(handle: Callable[..., Any], row: InstanceRow,
                        "upperSchemaVersion": 1, "history": [json.loads(e) for e in history]})
     ctx = DurableOrchestrationContext.from_json(body)
     ctx._input_expected_type = getattr(handle, "_df_input_type", None)
-    Orchestrator(handle.orchestrator_function).handle(ctx)
+    Orchestrator(handle.orchestrator_function).handle(ctx)  # type: ignore[attr-defined]
     waits = {}
     for key, value in ctx.open_tasks.items():
         if isinstance(key, str):
