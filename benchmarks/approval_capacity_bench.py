@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -28,13 +27,11 @@ from pathlib import Path
 import aiohttp
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from testkit.slack_api import FakeSlackApi
+from testkit.devhost_process import DevhostProcess
+from testkit.slack_client import APPROVAL_CHANNEL, TOKEN, slack_settings
 
-from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from tests.proof.devhost_process import DevhostProcess  # noqa: E402
-from tests.proof.slack_client import APPROVAL_CHANNEL, TOKEN, slack_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "benchmarks" / "results" / "approval_capacity.json"
 WARMUP = 20

@@ -22,7 +22,6 @@ import asyncio
 import json
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -31,14 +30,12 @@ from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from devhost.testing import run_devhost
+from testkit import slack_requests
+from testkit.slack_api import FakeSlackApi
+from benchmarks.stats import percentile
 
-from devhost.testing import run_devhost  # noqa: E402
-from tests.fakes import slack_requests  # noqa: E402
-from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from benchmarks.stats import percentile  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SLACK_ACK_BUDGET_MS = 3000.0
 TOKEN = "xoxb-bench"

@@ -8,7 +8,7 @@ import sys
 import aiohttp
 import pytest
 
-from tests.devhost.process_host import ROOT, devhost_process
+from testkit.process_host import ROOT, devhost_process
 
 pytestmark = pytest.mark.slow
 

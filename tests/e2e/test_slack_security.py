@@ -7,9 +7,9 @@ import pytest
 import aiohttp
 
 from devhost.testing import run_devhost
-from tests.fakes import slack_requests as slack_payloads
-from tests.fakes.slack_harness import APP_DIR, APPROVER, SECRET, slack_devhost
-from tests.fakes.slack_requests import interaction_body, signed_headers, slash_command_body
+from testkit import slack_requests as slack_payloads
+from testkit.slack_harness import APP_DIR, APPROVER, SECRET, slack_devhost
+from testkit.slack_requests import interaction_body, signed_headers, slash_command_body
 
 BAD_SIGNATURES = {
     "missing": lambda body: {"content-type": "application/x-www-form-urlencoded"},

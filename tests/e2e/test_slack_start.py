@@ -2,9 +2,9 @@
 
 import json
 
-from tests.fakes.blockkit import all_text, buttons
-from tests.fakes.slack_harness import APPROVAL_CHANNEL, REQUESTER, slack_devhost
-from tests.fakes.slack_requests import selected, text_value
+from testkit.blockkit import all_text, buttons
+from testkit.slack_harness import APPROVAL_CHANNEL, REQUESTER, slack_devhost
+from testkit.slack_requests import selected, text_value
 
 
 def _input(status: dict) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.fakes.slack_harness import SlackHarness
+from testkit.slack_harness import SlackHarness
 from tests.proof.hub import outcome_actions, statuses
 from tests.proof.slack_view import visible_messages
 

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.blockkit import buttons
-from tests.fakes.slack_api import Call, FakeSlackApi
+from testkit.blockkit import buttons
+from testkit.slack_api import Call, FakeSlackApi
 
 OPEN, APPROVED, DENIED, ESCALATED, UNKNOWN = "Open", "Approved", "Denied", "Escalated", "Unknown"
 

@@ -12,8 +12,8 @@ import asyncio
 import json
 from dataclasses import dataclass
 
-from tests.fakes.slack_harness import APPROVER, OTHER_APPROVER, SlackHarness, Started, slack_devhost
-from tests.fakes.slack_requests import text_value
+from testkit.slack_harness import APPROVER, OTHER_APPROVER, SlackHarness, Started, slack_devhost
+from testkit.slack_requests import text_value
 from tests.proof.hub import outcome_actions
 from tests.proof.sizing import scaled, seeded_random
 from tests.proof.slack_view import APPROVED, DENIED, outcome_of_text, told, visible_messages

@@ -24,12 +24,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fakes.blockkit import all_text
-from tests.fakes.slack_api import FakeSlackApi
-from tests.proof.devhost_process import DevhostProcess
+from testkit.blockkit import all_text
+from testkit.slack_api import FakeSlackApi
+from testkit.devhost_process import DevhostProcess
 from tests.proof.hub import outcome_actions
 from tests.proof.sizing import scaled, seeded_random
-from tests.proof.slack_client import (
+from testkit.slack_client import (
     APPROVAL_CHANNEL,
     ESCALATION_CHANNEL,
     TOKEN,

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.slack_api import Failure, FakeSlackApi
-from tests.fakes.slack_harness import APPROVER, SlackHarness, slack_devhost
-from tests.fakes.slack_requests import text_value
+from testkit.slack_api import Failure, FakeSlackApi
+from testkit.slack_harness import APPROVER, SlackHarness, slack_devhost
+from testkit.slack_requests import text_value
 from tests.proof.hub import statuses
 from tests.proof.outcomes import judge
 from tests.proof.sizing import scaled, seeded_random

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from bot.approvals import ApprovalRequest
 from bot.slack import messages
 from bot.slack.messages import RecordedDecision
-from tests.fakes.blockkit import all_text, assert_valid_blocks, buttons
+from testkit.blockkit import all_text, assert_valid_blocks, buttons
 
 DEADLINE = datetime(2026, 11, 27, 15, 30, tzinfo=timezone.utc)
 REQUEST = ApprovalRequest(

@@ -14,11 +14,11 @@ from typing import Any
 import aiohttp
 
 from devhost.testing import RunningHost, run_devhost
-from tests.fakes import slack_requests as slack
-from tests.fakes.blockkit import assert_everything_sent_is_valid
-from tests.fakes.slack_api import FakeSlackApi, StoredMessage
+from testkit import slack_requests as slack
+from testkit.blockkit import assert_everything_sent_is_valid
+from testkit.slack_api import FakeSlackApi, StoredMessage
 
-APP_DIR = Path(__file__).resolve().parents[2]
+APP_DIR = Path(__file__).resolve().parents[1]
 TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"
 APPROVAL_CHANNEL = "CAPPROVE"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MANAGEMENT = "/runtime/webhooks/durabletask"
 _SERVING = re.compile(r"Durable management API: (http://[^/\s]+)/")
 
