@@ -20,10 +20,7 @@ import argparse
 import asyncio
 import json
 import logging
-import re
-import signal
 import socket
-import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -34,6 +31,7 @@ import aiohttp
 import psutil
 
 from benchmarks.stats import percentile
+from testkit.devhost_process import DevhostProcess, poll
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "devhost.json"
@@ -90,55 +88,12 @@ def process(data: dict) -> dict:
 
 
 # ------------------------------------------------------------------------- devhost process
-class DevhostProcess:
-    def __init__(self, app_dir: Path, db: Path) -> None:
-        self.app_dir, self.db = app_dir, db
-        self.proc: asyncio.subprocess.Process | None = None
-        self.origin = ""
-        self._drain: asyncio.Task[bytes] | None = None
-
-    async def start(self) -> float:
-        """Start it; return seconds until it printed its URLs (is serving)."""
-        began = time.perf_counter()
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "devhost", "--app-dir", str(self.app_dir), "--port", "0",
-            "--db", str(self.db), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL)
-        assert self.proc.stdout is not None
-        while True:
-            line = (await self.proc.stdout.readline()).decode()
-            if not line:
-                raise RuntimeError("devhost exited before serving")
-            m = re.search(r"Durable management API: (http://[^/]+)/", line)
-            if m:
-                self.origin = m.group(1)
-                break
-        self._drain = asyncio.create_task(self.proc.stdout.read())
-        return time.perf_counter() - began
-
-    def rss_mb(self) -> float:
-        assert self.proc is not None
-        return psutil.Process(self.proc.pid).memory_info().rss / 2**20
-
-    async def kill(self) -> None:
-        if self.proc and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGKILL)
-            await self.proc.wait()
-        if self._drain:
-            self._drain.cancel()
+def rss_mb(host: DevhostProcess) -> float:
+    return psutil.Process(host.pid).memory_info().rss / 2**20
 
 
-async def wait_status(http: aiohttp.ClientSession, origin: str, iid: str,
-                      ok: Any, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        async with http.get(f"{origin}{MGMT}/instances/{iid}") as resp:
-            status = await resp.json() if resp.status != 404 else None
-        if status and ok(status):
-            return status
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{iid}: {status}")
-        await asyncio.sleep(POLL)
+async def wait_status(http: aiohttp.ClientSession, origin: str, iid: str, ok: Any, timeout: float = 300) -> dict:
+    return await poll(http, origin, iid, ok, timeout, interval=POLL)
 
 
 async def devhost_throughput(host: DevhostProcess, http: aiohttp.ClientSession, n: int) -> float:
@@ -224,7 +179,7 @@ async def devhost_section(args: argparse.Namespace) -> dict:
         app_dir = Path(tmp) / "app"
         app_dir.mkdir()
         (app_dir / "function_app.py").write_text(APP)
-        host = DevhostProcess(app_dir, Path(tmp) / "hub.sqlite3")
+        host = DevhostProcess(Path(tmp) / "hub.sqlite3", app_dir=app_dir)
         await host.start()
         connector = aiohttp.TCPConnector(limit=100)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -236,11 +191,11 @@ async def devhost_section(args: argparse.Namespace) -> dict:
                 print(f"timer lateness: {results['timer_lateness']}", flush=True)
                 ids = await waiting_instances(host, http, args.waiting)
                 results["waiting_instances"] = args.waiting
-                results["rss_mb_waiting"] = round(host.rss_mb(), 1)
+                results["rss_mb_waiting"] = round(rss_mb(host), 1)
                 print(f"RSS with {args.waiting} waiting instances: {results['rss_mb_waiting']} MB",
                       flush=True)
                 results["restart"] = await restart(host, http, ids[0])
-                results["rss_mb_after_restart"] = round(host.rss_mb(), 1)
+                results["rss_mb_after_restart"] = round(rss_mb(host), 1)
                 print(f"restart: {results['restart']}", flush=True)
             finally:
                 await host.kill()

@@ -12,7 +12,7 @@ import pytest
 from azure.durable_functions.models.utils import http_utils
 
 from devhost.urls import DurableUrls
-from testkit.process_host import ROOT, devhost_process, poll_status
+from testkit.devhost_process import ROOT, devhost_process, poll_status
 
 pytestmark = pytest.mark.slow
 
