@@ -103,7 +103,7 @@ async def test_every_approval_completes_correctly_while_slack_fails_a_quarter_of
         await slack.host.advance(timedelta(minutes=11))
         await _drive(slack, lambda: _all(slack, ids, lambda runtime, *_: runtime in TERMINAL))
         failures.share = 0.0  # so the final read of calls is stable
-        verdict = judge(slack, fates)
+        verdict = judge(slack, fates, retried=True)
         errors = [iid for iid in ids if "notificationError" in (statuses(slack.host.db_path)[iid][1] or {})]
         calls = len(slack.fake.calls)
     print(f"{APPROVALS} approvals, injected failures {failures.injected} of {calls} calls: "
