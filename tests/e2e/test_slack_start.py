@@ -42,6 +42,7 @@ async def test_unreadable_text_gets_usage_and_starts_nothing() -> None:
             answer = await slack.command(text)
             assert answer.status == 200
             assert "Usage: `/expense <amount> <what it is for>`" in answer.text
+        await slack.host.settle()
         assert slack.fake.calls_to("chat.postMessage") == []
 
 
@@ -96,6 +97,7 @@ async def test_the_form_shows_errors_next_to_the_fields_and_starts_nothing() -> 
             "description": text_value("Yacht"), "timeout": selected("600"),
         }, user_id=REQUESTER)
         assert set(answer.json()["errors"]) == {"amount"}
+        await slack.host.settle()
         assert slack.fake.calls_to("chat.postMessage") == []
 
 

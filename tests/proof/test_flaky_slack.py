@@ -130,13 +130,14 @@ async def test_a_slack_that_never_recovers_ends_each_instance_visibly_never_stuc
         await slack.host.advance(timedelta(minutes=11))
         await _drive(slack, lambda: _all(slack, ids, lambda runtime, *_: runtime in TERMINAL))
         rows = statuses(slack.host.db_path)
+    # No request could be posted, so every instance fails at its first activity, before any
+    # outcome; the later click on the first one decides nothing.
     for iid in ids:
         runtime, output, custom = rows[iid]
-        assert runtime in ("Completed", "Failed"), f"{iid} still {runtime}"
+        assert runtime == "Failed", f"{iid} ended {runtime}: {output}"
+        assert (custom or {}).get("stage") == "sending_request" and "outcome" not in (custom or {}), custom
         shown = json.dumps(output) + json.dumps(custom)
         assert ("ratelimited" if failure == "429" else "internal_error") in shown, shown
-        if runtime == "Completed":  # an outcome was reached despite Slack: it must be the right one
-            assert output["status"] == (APPROVED if iid == ids[0] else ESCALATED), output
 
 
 async def test_a_slack_hiccup_on_the_first_auth_check_does_not_tell_people_to_reinstall_the_app() -> None:

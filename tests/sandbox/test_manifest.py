@@ -30,7 +30,6 @@ def test_missing_or_broken_manifest_is_a_clear_error(tmp_path: Path):
         AppEndpoints.from_manifest(no_url)
 
 
-@pytest.mark.skipif(not PROJECT_MANIFEST.exists(), reason="the project's manifest.yml is not written yet")
 def test_the_projects_manifest_routes_expense_and_interactions():
     endpoints = AppEndpoints.from_manifest(PROJECT_MANIFEST)
     assert endpoints.commands["/expense"] == "/api/slack/commands"
