@@ -13,11 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-ORCHESTRATOR_NAME = "approval_workflow"
-DECISION_EVENT = "approval_response"
-SEND_REQUEST_ACTIVITY = "send_approval_request"
-PROCESS_APPROVAL_ACTIVITY = "process_approval"
-ESCALATE_ACTIVITY = "escalate_approval"
+from bot.people import FRONT_ENDS, HTTP_API, SLACK, InvalidPerson, Person, is_slack_user_id
 
 APPROVAL_ID_PREFIX = "approval-"
 
@@ -39,7 +35,6 @@ ESCALATION_REASON = "No response within timeout period"
 ESCALATION_TARGET = "Sent to senior management"
 
 _REQUEST_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-_SLACK_ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,31}$")
 _INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
 
 
@@ -118,6 +113,9 @@ def _check_amount(value: Any) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidRequest("amount", "must be a number")
+    if isinstance(value, int) and abs(value) > MAX_AMOUNT:  # beyond float's range, too
+        raise InvalidRequest("amount", "must be a positive finite number" if value < 0 else
+                             f"must be at most {MAX_AMOUNT:.0f}")
     amount = float(value)
     if not math.isfinite(amount) or amount <= 0:
         raise InvalidRequest("amount", "must be a positive finite number")
@@ -139,12 +137,10 @@ def _check_timeout_seconds(value: Any) -> int:
     return value
 
 
-def _check_slack_id(field: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _SLACK_ID_PATTERN.fullmatch(value):
-        raise InvalidRequest(field, "must be a Slack user id such as U012ABCDEF")
-    return value
+def _check_front_ends(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (tuple, list)) or any(item not in FRONT_ENDS for item in value):
+        raise InvalidRequest("front_ends", f"must list front ends among {', '.join(FRONT_ENDS)}")
+    return tuple(dict.fromkeys(value))
 
 
 # --- the request ---------------------------------------------------------------------------------
@@ -153,22 +149,33 @@ _INPUT_KEYS = {
     "requestType": "request_type",
     "amount": "amount",
     "requester": "requester",
-    "requesterSlackId": "requester_slack_id",
+    "requesterAccount": "requester_account",
     "description": "description",
     "timeoutSeconds": "timeout_seconds",
+    "origin": "origin",
+    "frontEnds": "front_ends",
 }
+_LEGACY_INPUT_KEYS = {"requesterSlackId"}
+_ORIGINS = (HTTP_API, *FRONT_ENDS)
 
 
 @dataclass(frozen=True)
 class ApprovalRequest:
-    """What someone asks to have approved, validated on construction."""
+    """What someone asks to have approved, validated on construction.
+
+    `requester` is the name as given (free text over the HTTP API); `requester_account` is the
+    chat account that asked, when the request came from a chat. `origin` is the front end it came
+    from and `front_ends` where it is posted and notified: its own chat, or every configured one
+    for a request from the HTTP API (fixed at start, so every replay sees the same list)."""
 
     request_type: str = DEFAULT_REQUEST_TYPE
     amount: float | None = None
     requester: str = DEFAULT_REQUESTER
-    requester_slack_id: str | None = None
+    requester_account: Person | None = None
     description: str = DEFAULT_DESCRIPTION
     timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    origin: str = HTTP_API
+    front_ends: tuple[str, ...] = (SLACK,)
 
     def __post_init__(self) -> None:
         request_type = _check_text(
@@ -178,9 +185,13 @@ class ApprovalRequest:
             raise InvalidRequest("request_type", "must be snake_case, e.g. expense_approval")
         object.__setattr__(self, "amount", _check_amount(self.amount))
         _check_text("requester", self.requester, min_length=1, max_length=MAX_REQUESTER_LENGTH)
-        _check_slack_id("requester_slack_id", self.requester_slack_id)
+        if self.requester_account is not None and not isinstance(self.requester_account, Person):
+            raise InvalidRequest("requester_account", "must be a chat account")
         _check_text("description", self.description, min_length=0, max_length=MAX_DESCRIPTION_LENGTH)
         _check_timeout_seconds(self.timeout_seconds)
+        if self.origin not in _ORIGINS:
+            raise InvalidRequest("origin", f"must be one of {', '.join(_ORIGINS)}")
+        object.__setattr__(self, "front_ends", _check_front_ends(self.front_ends))
 
     @property
     def display_type(self) -> str:
@@ -193,15 +204,22 @@ class ApprovalRequest:
         minutes = self.timeout_seconds / 60
         return int(minutes) if minutes.is_integer() else round(minutes, 2)
 
+    def account_on(self, platform: str) -> Person | None:
+        """The requester's account on a front end, when the request came from there."""
+        account = self.requester_account
+        return account if account is not None and account.is_on(platform) else None
+
     def to_input(self) -> dict[str, Any]:
         """The orchestrator input (JSON-ready, camelCase keys)."""
         return {
             "requestType": self.request_type,
             "amount": self.amount,
             "requester": self.requester,
-            "requesterSlackId": self.requester_slack_id,
+            "requesterAccount": self.requester_account.to_json() if self.requester_account else None,
             "description": self.description,
             "timeoutSeconds": self.timeout_seconds,
+            "origin": self.origin,
+            "frontEnds": list(self.front_ends),
         }
 
     @classmethod
@@ -214,11 +232,25 @@ class ApprovalRequest:
                 raise InvalidRequest("input", "is not valid JSON") from exc
         if not isinstance(data, Mapping):
             raise InvalidRequest("input", "must be a JSON object")
-        unknown = sorted(set(data) - set(_INPUT_KEYS))
+        unknown = sorted(set(data) - set(_INPUT_KEYS) - _LEGACY_INPUT_KEYS)
         if unknown:
             raise InvalidRequest(unknown[0], "is not a known field")
         values = {field: data[key] for key, field in _INPUT_KEYS.items() if key in data}
+        values["requester_account"] = _account(data)
+        if "front_ends" in values:
+            values["front_ends"] = _check_front_ends(values["front_ends"])
         return cls(**values)
+
+
+def _account(data: Mapping[str, Any]) -> Person | None:
+    """The requester's account in an input; inputs written before accounts carry a Slack id."""
+    try:
+        if data.get("requesterAccount") is not None:
+            return Person.from_json(data["requesterAccount"])
+        legacy = data.get("requesterSlackId")
+        return Person.slack(legacy) if legacy is not None else None
+    except InvalidPerson as invalid:
+        raise InvalidRequest("requesterAccount", str(invalid)) from invalid
 
 
 def pascal_case(snake: str) -> str:
@@ -228,17 +260,20 @@ def pascal_case(snake: str) -> str:
 
 # --- the decision --------------------------------------------------------------------------------
 
-_DECISION_KEYS = frozenset({"approved", "approver", "comments", "slackUserId"})
+_DECISION_KEYS = frozenset({"approved", "approver", "comments", "decidedBy", "slackUserId"})
 
 
 @dataclass(frozen=True)
 class Decision:
-    """A human's approve/deny answer; only a valid one can decide a request."""
+    """A human's approve/deny answer; only a valid one can decide a request.
+
+    `decided_by` is the chat account that clicked; None for a decision made over the HTTP API,
+    whose `approver` is only the text its caller gave."""
 
     approved: bool
     approver: str
     comments: str = ""
-    slack_user_id: str | None = None
+    decided_by: Person | None = None
 
     @classmethod
     def from_payload(cls, payload: Any) -> "Decision":
@@ -272,13 +307,7 @@ class Decision:
         if len(comments) > MAX_COMMENTS_LENGTH:
             raise InvalidDecision(f"comments must be at most {MAX_COMMENTS_LENGTH} characters")
 
-        slack_user_id = payload.get("slackUserId")
-        if slack_user_id is not None and (
-            not isinstance(slack_user_id, str) or not _SLACK_ID_PATTERN.fullmatch(slack_user_id)
-        ):
-            raise InvalidDecision("slackUserId must be a Slack user id such as U012ABCDEF")
-
-        return cls(approved=approved, approver=approver, comments=comments, slack_user_id=slack_user_id)
+        return cls(approved=approved, approver=approver, comments=comments, decided_by=_decider(payload))
 
     def to_payload(self) -> dict[str, Any]:
         """The event payload that from_payload reads back."""
@@ -287,25 +316,48 @@ class Decision:
             "approver": self.approver,
             "comments": self.comments,
         }
-        if self.slack_user_id is not None:
-            payload["slackUserId"] = self.slack_user_id
+        if self.decided_by is not None:
+            payload["decidedBy"] = self.decided_by.to_json()
         return payload
 
     @property
     def status(self) -> str:
         return STATUS_APPROVED if self.approved else STATUS_DENIED
 
+    @property
+    def via(self) -> str:
+        """The front end the decision was made on (`api` for the HTTP API)."""
+        return self.decided_by.platform if self.decided_by is not None else HTTP_API
+
     def approval_record(self, decided_at: datetime) -> dict[str, Any]:
-        """The README's `approval` object."""
+        """The README's `approval` object, plus where and by which account it was decided."""
         record: dict[str, Any] = {
             "approved": self.approved,
             "comments": self.comments,
             "approver": self.approver,
             "timestamp": utc_timestamp(decided_at),
+            "via": self.via,
         }
-        if self.slack_user_id is not None:
-            record["slackUserId"] = self.slack_user_id
+        if self.decided_by is not None:
+            record["decidedBy"] = self.decided_by.to_json()
+            if self.decided_by.is_on(SLACK):
+                record["slackUserId"] = self.decided_by.id
         return record
+
+
+def _decider(payload: Mapping[str, Any]) -> Person | None:
+    """The deciding account; payloads raised before accounts carry a Slack id."""
+    try:
+        if payload.get("decidedBy") is not None:
+            return Person.from_json(payload["decidedBy"])
+    except InvalidPerson as invalid:
+        raise InvalidDecision(f"decidedBy: {invalid}") from invalid
+    legacy = payload.get("slackUserId")
+    if legacy is None:
+        return None
+    if not is_slack_user_id(legacy):
+        raise InvalidDecision("slackUserId must be a Slack user id such as U012ABCDEF")
+    return Person.slack(legacy, payload["approver"])
 
 
 # --- outputs -------------------------------------------------------------------------------------
@@ -354,32 +406,34 @@ def escalated_output(
     }
 
 
-# --- custom status -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordedDecision:
+    """An `approval` record as the workflow stored it, read back for showing it."""
 
-STAGE_SENDING_REQUEST = "sending_request"
-STAGE_WAITING = "waiting_for_approval"
-STAGE_PROCESSING = "processing_decision"
-STAGE_ESCALATING = "escalating"
-STAGE_DONE = "done"
+    approved: bool
+    approver: str
+    comments: str
+    decided_at: datetime | None
+    decided_by: Person | None
+    via: str = HTTP_API
 
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> "RecordedDecision":
+        timestamp = record.get("timestamp")
+        try:
+            decided_by = _decider(record) if isinstance(record.get("approver"), str) else None
+        except InvalidDecision:
+            decided_by = None
+        via = record.get("via")
+        return cls(
+            approved=bool(record.get("approved")),
+            approver=str(record.get("approver") or "unknown"),
+            comments=str(record.get("comments") or ""),
+            decided_at=parse_timestamp(timestamp) if isinstance(timestamp, str) else None,
+            decided_by=decided_by,
+            via=via if isinstance(via, str) else (decided_by.platform if decided_by else HTTP_API),
+        )
 
-def workflow_status(
-    stage: str,
-    approval_id: str,
-    deadline: datetime,
-    *,
-    message: Mapping[str, Any] | None = None,
-    requester_slack_id: str | None = None,
-    invalid_responses: int = 0,
-    last_invalid_response: str | None = None,
-) -> dict[str, Any]:
-    """The orchestration's custom status, which the Slack listeners and the HTTP API read."""
-    return {
-        "stage": stage,
-        "approvalId": approval_id,
-        "deadline": utc_timestamp(deadline),
-        "message": dict(message) if message is not None else None,
-        "requesterSlackId": requester_slack_id,
-        "invalidResponses": invalid_responses,
-        "lastInvalidResponse": last_invalid_response,
-    }
+    @property
+    def verb(self) -> str:
+        return "Approved" if self.approved else "Denied"

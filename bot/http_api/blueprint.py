@@ -12,6 +12,7 @@ from bot.http_api.decide import decide_approval
 from bot.http_api.responses import ApiResponse
 from bot.http_api.start import start_approval
 from bot.http_api.status import approval_status
+from bot.workflow.client import WorkflowClient
 
 http_api = df.Blueprint(http_auth_level=func.AuthLevel.FUNCTION)
 
@@ -30,7 +31,7 @@ def _http(response: ApiResponse) -> func.HttpResponse:
 async def start_approval_request(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Start an approval workflow; answers with its ids and management URLs."""
     response = await start_approval(
-        client, req.get_body(), lambda instance_id: client.get_client_response_links(req, instance_id)
+        WorkflowClient(client), req.get_body(), lambda instance_id: client.get_client_response_links(req, instance_id)
     )
     return _http(response)
 
@@ -39,11 +40,11 @@ async def start_approval_request(req: func.HttpRequest, client: df.DurableOrches
 @http_api.durable_client_input(client_name="client")
 async def decide_approval_request(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Approve or deny a waiting request."""
-    return _http(await decide_approval(client, req.route_params.get("approvalId", ""), req.get_body()))
+    return _http(await decide_approval(WorkflowClient(client), req.route_params.get("approvalId", ""), req.get_body()))
 
 
 @http_api.route(route="status/{instanceId}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 @http_api.durable_client_input(client_name="client")
 async def get_approval_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Runtime status, custom status and output of a request."""
-    return _http(await approval_status(client, req.route_params.get("instanceId", "")))
+    return _http(await approval_status(WorkflowClient(client), req.route_params.get("instanceId", "")))

@@ -2,61 +2,38 @@
 
 from __future__ import annotations
 
-import logging
-
-from azure.durable_functions import DurableOrchestrationClient
-
-from bot.approvals import (
-    DECISION_EVENT,
-    Decision,
-    InvalidDecision,
-    approval_id_for,
-    instance_id_from_approval_id,
-)
-from bot.http_api.instances import (
-    ACTIVE_STATUSES,
-    BackendUnavailable,
-    decided_outcome,
-    find_approval,
-    runtime_status,
-)
+from bot.approvals import Decision, approval_id_for, instance_id_from_approval_id
+from bot.http_api.decision_body import InvalidDecisionBody, parse_decision_body
 from bot.http_api.responses import ApiResponse, error
+from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.state import ApprovalState, Stage
 
-log = logging.getLogger(__name__)
 
-
-async def decide_approval(client: DurableOrchestrationClient, approval_id: str, body: bytes) -> ApiResponse:
-    """202 delivered; 400 bad id/body (nothing raised); 404 unknown; 409 already decided or ended."""
+async def decide_approval(workflow: WorkflowClient, approval_id: str, body: bytes) -> ApiResponse:
+    """202 delivered; 400 bad id/body (nothing raised); 403 the requester deciding their own;
+    404 unknown; 409 already decided or ended."""
     try:
         instance_id = instance_id_from_approval_id(approval_id)
     except ValueError:
         return error(400, "approvalId is not a valid approval id", field="approvalId")
     try:
-        decision = Decision.from_payload(body)
-    except InvalidDecision as invalid:
-        return error(400, invalid.message, field="body")
+        decision = parse_decision_body(body)
+    except InvalidDecisionBody as invalid:
+        return error(400, f"{invalid.field} {invalid.message}", field=invalid.field)
     try:
-        return await _deliver(client, instance_id, decision)
+        return await _deliver(workflow, instance_id, decision)
     except BackendUnavailable:
         return error(503, "the workflow engine is unavailable; try again")
 
 
-async def _deliver(client: DurableOrchestrationClient, instance_id: str, decision: Decision) -> ApiResponse:
-    status = await find_approval(client, instance_id)
-    if status is None:
-        return error(404, f"no approval request {approval_id_for(instance_id)}")
-    refusal = _refusal(status)
+async def _deliver(workflow: WorkflowClient, instance_id: str, decision: Decision) -> ApiResponse:
+    state = await workflow.state(instance_id)
+    refusal = _refusal(instance_id, state, decision)
     if refusal is not None:
         return refusal
-    try:
-        await client.raise_event(instance_id, DECISION_EVENT, decision.to_payload())
-    except Exception as exc:  # 410 (ended meanwhile) or 404 arrive as bare Exceptions
-        log.info("raising the decision on %s failed: %s", instance_id, exc)
-        status = await find_approval(client, instance_id)
-        if status is None:
-            return error(404, f"no approval request {approval_id_for(instance_id)}")
-        return _refusal(status) or error(503, "the workflow engine is unavailable; try again")
-    log.info("%s: decision delivered (approved=%s by %s)", approval_id_for(instance_id), decision.approved, decision.approver)
+    if not await workflow.decide(instance_id, decision):  # ended or vanished meanwhile
+        state = await workflow.state(instance_id)
+        return _refusal(instance_id, state, decision) or error(503, "the workflow engine is unavailable; try again")
     return ApiResponse(
         202,
         {
@@ -68,18 +45,25 @@ async def _deliver(client: DurableOrchestrationClient, instance_id: str, decisio
     )
 
 
-def _refusal(status) -> ApiResponse | None:
-    """409 once the outcome is fixed or the instance has ended; None while a decision can count."""
-    approval_id = approval_id_for(status.instance_id)
-    outcome = decided_outcome(status)
-    if outcome is not None:
+def _refusal(instance_id: str, state: ApprovalState, decision: Decision) -> ApiResponse | None:
+    """Why this decision can't count, or None while it can."""
+    approval_id = approval_id_for(instance_id)
+    if state.stage is Stage.UNKNOWN:
+        return error(404, f"no approval request {approval_id}")
+    if state.outcome is not None:
         return error(
             409,
-            f"{approval_id} is already {str(outcome.get('status', 'decided')).lower()}",
+            f"{approval_id} is already {str(state.outcome.get('status', 'decided')).lower()}",
             approvalId=approval_id,
-            outcome=outcome,
+            outcome=state.outcome,
         )
-    state = runtime_status(status)
-    if state not in ACTIVE_STATUSES:
-        return error(409, f"{approval_id} has ended ({state})", approvalId=approval_id, runtimeStatus=state)
+    if not state.is_active:
+        return error(409, f"{approval_id} has ended ({state.runtime_status})", approvalId=approval_id,
+                     runtimeStatus=state.runtime_status)
+    if state.request is not None and _same_name(state.request.requester, decision.approver):
+        return error(403, "the requester can't decide their own request", field="approver", approvalId=approval_id)
     return None
+
+
+def _same_name(requester: str, approver: str) -> bool:
+    return requester.strip().casefold() == approver.strip().casefold()

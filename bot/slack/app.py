@@ -43,7 +43,7 @@ def slack_app(settings: SlackSettings) -> AsyncApp:
         logger=_bolt_log,
     )
     app.error(answer_error)
-    register_listeners(app, settings)
+    register_listeners(app)
     return app
 
 

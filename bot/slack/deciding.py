@@ -1,4 +1,4 @@
-"""Who may decide a request, and what the clicker is told when they may not."""
+"""Who may decide a request from Slack, and what a clicker is told when they may not."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from typing import Any
 
 from bot.approvals import MAX_APPROVER_LENGTH, instance_id_from_approval_id
 from bot.config import SlackSettings
-from bot.slack.approval_state import ApprovalState, Stage, load_state
-
+from bot.people import Person
+from bot.slack.formatting import summary
+from bot.slack.messages import SlackMessage, outcome_message
+from bot.workflow.client import WorkflowClient
+from bot.workflow.state import ApprovalState, Stage
 
 NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
 
@@ -22,25 +25,49 @@ class Verdict:
     refusal: str | None
 
 
-def approver_name(user: dict[str, Any]) -> str:
-    """The Slack user as the decision's `approver`: their handle, else their id."""
+def clicker(user: dict[str, Any]) -> Person:
+    """The Slack account behind a click, named by their handle."""
     name = user.get("username") or user.get("name") or user["id"]
-    return str(name)[:MAX_APPROVER_LENGTH]
+    return Person.slack(user["id"], str(name)[:MAX_APPROVER_LENGTH])
 
 
-async def may_decide(settings: SlackSettings, durable_client: Any, approval_id: str, user_id: str) -> Verdict:
+async def may_decide(settings: SlackSettings, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
     """Checks in order: the id, the instance, the requester, the approver list, the stage."""
     try:
         instance_id = instance_id_from_approval_id(approval_id)
     except ValueError:
         return Verdict(None, None, "That button doesn't carry a valid approval id.")
-    state = await load_state(durable_client, instance_id)
+    state = await workflow.state(instance_id)
     if state.stage is Stage.UNKNOWN:
         return Verdict(instance_id, state, f"I can't find approval `{approval_id}`. It may have been purged.")
-    if state.requester_slack_id == user_id:
+    if state.requester is not None and state.requester.same_account(user):
         return Verdict(instance_id, state, "You can't decide your own request; another approver has to.")
-    if not settings.may_approve(user_id):
+    if not settings.may_approve(user.id):
         return Verdict(instance_id, state, "Only the designated approvers can decide requests.")
     if not state.is_open:
-        return Verdict(instance_id, state, state.closed_text())
+        return Verdict(instance_id, state, closed_text(state))
     return Verdict(instance_id, state, None)
+
+
+def closed_text(state: ApprovalState) -> str:
+    """What to tell someone who clicks when the request is no longer open."""
+    if state.stage is Stage.DECIDED and state.decision is not None:
+        return f"This request was already {summary(state.decision)}."
+    if state.stage is Stage.DECIDING:
+        return "This request has already been decided; the decision is being recorded."
+    if state.stage is Stage.ESCALATED:
+        return "This request already expired and was escalated to senior management."
+    if state.stage is Stage.CLOSED:
+        return "This request is closed: its workflow ended without a decision."
+    return "I can't find that approval request. It may have been purged."
+
+
+def settled_message(approval_id: str, state: ApprovalState | None) -> SlackMessage | None:
+    """The request message as it must read once settled, when there is one to show."""
+    if state is None or not state.is_settled or state.request is None:
+        return None
+    if state.stage is Stage.DECIDED:
+        return outcome_message(approval_id, state.request, state.decision, None)
+    if state.stage is Stage.ESCALATED:
+        return outcome_message(approval_id, state.request, None, state.deadline)
+    return None

@@ -12,6 +12,7 @@ from bot.config import ConfigError, slack_settings
 from bot.slack.adapter import PlainResponse, from_bolt_response, json_response, to_bolt_request
 from bot.slack.app import slack_app
 from bot.slack.shape import malformed_reason
+from bot.workflow.client import WorkflowClient
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,8 @@ async def handle_slack_request(
     if not _signed(settings.signing_secret, body, headers):
         return json_response(401, "invalid request")
     try:
-        request = to_bolt_request(body, headers, query, {"durable_client": durable_client})
+        context = {"workflow": WorkflowClient(durable_client), "slack_settings": settings}
+        request = to_bolt_request(body, headers, query, context)
     except Exception:  # noqa: BLE001 - Bolt could not read the body at all
         log.warning("unreadable Slack request body", exc_info=True)
         return json_response(400, "unreadable request body")

@@ -1,11 +1,13 @@
 """Block Kit messages the bot posts, built with slack_sdk's models (validated on to_dict()).
 
-Every message carries a plain ``text`` too: Slack uses it for notifications and screen readers.
+Every message carries a plain ``text`` too: Slack uses it for notifications and screen readers,
+and reads mentions in it, so typed text there is escaped like everywhere else. Typed text is
+quoted in its own block and cut to fit Slack's limits after escaping, for the largest input that
+validation accepts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,12 +22,19 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.approvals import ApprovalRequest, parse_timestamp
-from bot.slack.formatting import escape, money, person, slack_date, truncate
+from bot.approvals import ApprovalRequest, RecordedDecision
+from bot.slack.formatting import inline, money, person, quoted, slack_date, summary, truncate
 
 APPROVE_ACTION = "approve_request"
 DENY_ACTION = "deny_request"
 DECISION_BLOCK = "decision_buttons"
+
+SECTION_TEXT_LIMIT = 3000
+FIELD_TEXT_LIMIT = 2000
+HEADER_TEXT_LIMIT = 150
+# Slack refuses chat.update text over 4,000 characters; the notification line stays well below.
+TEXT_LINE_DESCRIPTION_LIMIT = 200
+TEXT_LINE_NAME_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -39,66 +48,55 @@ class SlackMessage:
         return [block.to_dict() for block in self.blocks]
 
 
-@dataclass(frozen=True)
-class RecordedDecision:
-    """The approval record as the workflow stores it (README `approval` object)."""
-
-    approved: bool
-    approver: str
-    comments: str
-    decided_at: datetime | None
-    slack_user_id: str | None
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> "RecordedDecision":
-        timestamp = record.get("timestamp")
-        return cls(
-            approved=bool(record.get("approved")),
-            approver=str(record.get("approver") or "unknown"),
-            comments=str(record.get("comments") or ""),
-            decided_at=parse_timestamp(timestamp) if isinstance(timestamp, str) else None,
-            slack_user_id=record.get("slackUserId") if isinstance(record.get("slackUserId"), str) else None,
-        )
-
-    @property
-    def verb(self) -> str:
-        return "Approved" if self.approved else "Denied"
-
-    @property
-    def who(self) -> str:
-        return person(self.slack_user_id, self.approver)
-
-    def summary(self) -> str:
-        """"*Approved* by <@U1> at <date>" — used in messages and ephemeral answers."""
-        when = f" at {slack_date(self.decided_at)}" if self.decided_at else ""
-        return f"*{self.verb}* by {self.who}{when}"
-
-
 def _title(request: ApprovalRequest) -> str:
     return request.request_type.replace("_", " ").capitalize()
 
 
+def _header(text: str) -> HeaderBlock:
+    return HeaderBlock(block_id="title", text=truncate(text, HEADER_TEXT_LIMIT))
+
+
+def _quote_block(block_id: str, label: str, typed: str) -> SectionBlock:
+    """A label, then what a person typed as a quote under it."""
+    text = f"*{label}*\n"
+    return SectionBlock(block_id=block_id, text=MarkdownTextObject(
+        text=text + quoted(typed, SECTION_TEXT_LIMIT - len(text))))
+
+
 def _details(request: ApprovalRequest, deadline: datetime | None) -> list[Block]:
     fields = [
-        MarkdownTextObject(text=f"*Requested by*\n{person(request.requester_slack_id, request.requester)}"),
+        MarkdownTextObject(text="*Requested by*\n" + person(request.requester_account, request.requester,
+                                                            FIELD_TEXT_LIMIT - 20)),
         MarkdownTextObject(text=f"*Amount*\n{money(request.amount)}"),
     ]
     if deadline is not None:
         fields.append(MarkdownTextObject(text=f"*Decide by*\n{slack_date(deadline)}"))
-    what = escape(request.description) if request.description.strip() else "_no description_"
-    return [
-        SectionBlock(block_id="details", fields=fields),
-        SectionBlock(block_id="description", text=MarkdownTextObject(text=truncate(f"*What for*\n{what}", 3000))),
-    ]
+    description: Block
+    if request.description.strip():
+        description = _quote_block("description", "What for", request.description)
+    else:
+        description = SectionBlock(block_id="description", text=MarkdownTextObject(text="*What for*\n_no description_"))
+    return [SectionBlock(block_id="details", fields=fields), description]
 
 
-def _footer(approval_id: str) -> ContextBlock:
-    return ContextBlock(block_id="approval_id", elements=[MarkdownTextObject(text=f"Approval ID: `{approval_id}`")])
+def _footer(approval_id: str, permalink: str | None = None) -> ContextBlock:
+    text = f"Approval ID: `{approval_id}`"
+    if permalink:
+        text += f" · <{permalink}|View the request>"
+    return ContextBlock(block_id="approval_id", elements=[MarkdownTextObject(text=text)])
 
 
 def _text_line(request: ApprovalRequest) -> str:
-    who = request.requester
-    return f"{_title(request)}: {money(request.amount)} for {truncate(request.description, 200)} (from {who})"
+    """One line naming the request, for notifications: every typed part escaped and short."""
+    return (f"{_title(request)}: {money(request.amount)} for "
+            f"{inline(request.description, TEXT_LINE_DESCRIPTION_LIMIT) or 'no description'} "
+            f"(from {inline(request.requester, TEXT_LINE_NAME_LIMIT)})")
+
+
+def _comments(decision: RecordedDecision) -> list[Block]:
+    if not decision.comments.strip():
+        return []
+    return [_quote_block("comments", "Comments", decision.comments)]
 
 
 def approval_request(approval_id: str, request: ApprovalRequest, deadline: datetime) -> SlackMessage:
@@ -112,12 +110,7 @@ def approval_request(approval_id: str, request: ApprovalRequest, deadline: datet
     )
     return SlackMessage(
         text=f"Approval needed — {_text_line(request)}",
-        blocks=[
-            HeaderBlock(block_id="title", text=truncate(f"{_title(request)} request", 150)),
-            *_details(request, deadline),
-            buttons,
-            _footer(approval_id),
-        ],
+        blocks=[_header(f"{_title(request)} request"), *_details(request, deadline), buttons, _footer(approval_id)],
     )
 
 
@@ -125,15 +118,16 @@ def decided(approval_id: str, request: ApprovalRequest, decision: RecordedDecisi
     """The original request after a decision: no buttons, who decided, when, and why."""
     icon = ":white_check_mark:" if decision.approved else ":x:"
     blocks: list[Block] = [
-        HeaderBlock(block_id="title", text=truncate(f"{_title(request)} request", 150)),
+        _header(f"{_title(request)} request"),
         *_details(request, None),
-        SectionBlock(block_id="outcome", text=MarkdownTextObject(text=f"{icon} {decision.summary()}")),
+        SectionBlock(block_id="outcome", text=MarkdownTextObject(text=f"{icon} {summary(decision)}")),
+        *_comments(decision),
+        _footer(approval_id),
     ]
-    if decision.comments.strip():
-        quoted = truncate(escape(decision.comments), 2900).replace("\n", "\n>")
-        blocks.append(SectionBlock(block_id="comments", text=MarkdownTextObject(text=f"*Comments*\n>{quoted}")))
-    blocks.append(_footer(approval_id))
-    return SlackMessage(text=f"{decision.verb} by {decision.approver} — {_text_line(request)}", blocks=blocks)
+    return SlackMessage(
+        text=f"{decision.verb} by {inline(decision.approver, TEXT_LINE_NAME_LIMIT)} — {_text_line(request)}",
+        blocks=blocks,
+    )
 
 
 def expired(approval_id: str, request: ApprovalRequest, deadline: datetime) -> SlackMessage:
@@ -141,7 +135,7 @@ def expired(approval_id: str, request: ApprovalRequest, deadline: datetime) -> S
     return SlackMessage(
         text=f"Expired and escalated to senior management — {_text_line(request)}",
         blocks=[
-            HeaderBlock(block_id="title", text=truncate(f"{_title(request)} request", 150)),
+            _header(f"{_title(request)} request"),
             *_details(request, None),
             SectionBlock(
                 block_id="outcome",
@@ -163,12 +157,12 @@ def escalation(
     return SlackMessage(
         text=f"Escalated: nobody answered — {_text_line(request)}",
         blocks=[
-            HeaderBlock(block_id="title", text=truncate(f"Escalated: {_title(request).lower()} request", 150)),
+            _header(f"Escalated: {_title(request).lower()} request"),
             *_details(request, None),
             SectionBlock(
                 block_id="reason",
                 text=MarkdownTextObject(
-                    text=f":rotating_light: *{escape(reason)}* (deadline was {slack_date(deadline)}).\n{link}"
+                    text=f":rotating_light: *{inline(reason, 300)}* (deadline was {slack_date(deadline)}).\n{link}"
                 ),
             ),
             _footer(approval_id),
@@ -176,27 +170,40 @@ def escalation(
     )
 
 
-def requester_decision_notice(approval_id: str, request: ApprovalRequest, decision: RecordedDecision) -> SlackMessage:
+def _which_request(request: ApprovalRequest) -> str:
+    """Names the request in a notice, so several requests at once are not confused."""
+    return (f"{_title(request).lower()} request for *{money(request.amount)}* "
+            f"({inline(request.description, 300) or 'no description'})")
+
+
+def requester_decision_notice(
+    approval_id: str, request: ApprovalRequest, decision: RecordedDecision, permalink: str | None = None
+) -> SlackMessage:
     """The DM telling the requester how their request was decided."""
     icon = ":white_check_mark:" if decision.approved else ":x:"
-    line = f"{icon} Your {_title(request).lower()} request for {money(request.amount)} was {decision.summary()}."
-    blocks: list[Block] = [SectionBlock(block_id="outcome", text=MarkdownTextObject(text=line))]
-    if decision.comments.strip():
-        quoted = truncate(escape(decision.comments), 2900).replace("\n", "\n>")
-        blocks.append(SectionBlock(block_id="comments", text=MarkdownTextObject(text=f">{quoted}")))
-    blocks.append(_footer(approval_id))
-    return SlackMessage(text=f"Your request was {decision.verb.lower()} by {decision.approver}", blocks=blocks)
+    line = f"{icon} Your {_which_request(request)} was {summary(decision)}."
+    return SlackMessage(
+        text=(f"Your request for {money(request.amount)} "
+              f"({inline(request.description, TEXT_LINE_DESCRIPTION_LIMIT) or 'no description'}) "
+              f"was {decision.verb.lower()} by {inline(decision.approver, TEXT_LINE_NAME_LIMIT)}"),
+        blocks=[SectionBlock(block_id="outcome", text=MarkdownTextObject(text=line)),
+                *_comments(decision), _footer(approval_id, permalink)],
+    )
 
 
-def requester_escalation_notice(approval_id: str, request: ApprovalRequest, deadline: datetime) -> SlackMessage:
+def requester_escalation_notice(
+    approval_id: str, request: ApprovalRequest, deadline: datetime, permalink: str | None = None
+) -> SlackMessage:
     """The DM telling the requester nobody answered in time and senior management now has it."""
     line = (
-        f":hourglass: Nobody decided your {_title(request).lower()} request for {money(request.amount)} "
+        f":hourglass: Nobody decided your {_which_request(request)} "
         f"by {slack_date(deadline)}. It has been escalated to senior management."
     )
     return SlackMessage(
-        text="Your request was escalated to senior management",
-        blocks=[SectionBlock(block_id="outcome", text=MarkdownTextObject(text=line)), _footer(approval_id)],
+        text=(f"Your request for {money(request.amount)} "
+              f"({inline(request.description, TEXT_LINE_DESCRIPTION_LIMIT) or 'no description'}) "
+              "was escalated to senior management"),
+        blocks=[SectionBlock(block_id="outcome", text=MarkdownTextObject(text=line)), _footer(approval_id, permalink)],
     )
 
 
@@ -204,10 +211,20 @@ def request_started(approval_id: str, request: ApprovalRequest, deadline: dateti
     """The ephemeral confirmation for the requester, right after `/expense`."""
     line = (
         f":inbox_tray: Your request for *{money(request.amount)}* "
-        f"({truncate(escape(request.description), 500)}) is with the approvers. "
+        f"({inline(request.description, 500) or 'no description'}) is with the approvers. "
         f"If nobody decides by {slack_date(deadline)}, it goes to senior management."
     )
     return SlackMessage(
         text=f"Request {approval_id} sent to the approvers",
         blocks=[SectionBlock(block_id="confirmation", text=MarkdownTextObject(text=line)), _footer(approval_id)],
     )
+
+
+def outcome_message(approval_id: str, request: ApprovalRequest, decision: RecordedDecision | None,
+                    deadline: datetime | None) -> SlackMessage | None:
+    """The request message as it must read once settled (no buttons), if it can be told."""
+    if decision is not None:
+        return decided(approval_id, request, decision)
+    if deadline is not None:
+        return expired(approval_id, request, deadline)
+    return None

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.approvals import MAX_COMMENTS_LENGTH, MAX_DESCRIPTION_LENGTH, ApprovalRequest
-from bot.slack.formatting import escape, money, person, slack_date, truncate
+from bot.slack.formatting import money, person, quoted, slack_date, truncate
 
 NEW_REQUEST_CALLBACK = "new_expense_request"
 DENY_REASON_CALLBACK = "deny_reason"
@@ -124,8 +124,8 @@ class DenyTarget:
 def deny_reason_modal(target: DenyTarget, request: ApprovalRequest) -> View:
     """Asks the approver why; the reason is required and becomes the decision's comments."""
     summary = (
-        f"Deny the request from {person(request.requester_slack_id, request.requester)} "
-        f"for *{money(request.amount)}*: {truncate(escape(request.description), 500) or '_no description_'}"
+        f"Deny the request from {person(request.requester_account, request.requester)} "
+        f"for *{money(request.amount)}*:\n{quoted(request.description, 500) if request.description.strip() else '_no description_'}"
     )
     return View(
         type="modal",

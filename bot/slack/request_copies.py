@@ -1,10 +1,11 @@
-"""Recognising every copy of an approval request in the approvers' channel.
+"""Recognising every copy of a post the workflow makes: requests, escalations, notices.
 
-Activities run at least once: if the process dies after Slack posted the request but before the
-workflow stored where it landed, send_approval_request runs again. So each request message
-carries Slack message metadata naming its approval, and the channel's recent history (only the
-part since the request started) is searched for it: before posting, to reuse a copy that is
-already there, and when the outcome is shown, so that no copy keeps live buttons.
+Activities run at least once: if the process dies after Slack posted a message but before the
+workflow stored that it did, the activity runs again. So each post carries Slack message
+metadata naming its kind and its approval, and the conversation's recent history (only the part
+since the post could first have been made) is searched for it before posting: a copy that is
+already there is kept instead of posting a second one. For requests the same search also finds
+every copy when the outcome is shown, so that no copy keeps live buttons.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from slack_sdk.models.metadata import Metadata
 
 REQUEST_EVENT = "expense_approval_request"
+ESCALATION_EVENT = "expense_approval_escalation"
+NOTICE_EVENT = "expense_approval_notice"
 
 # Slack's clock and the workflow's may differ a little; look this much further back.
 CLOCK_SKEW = timedelta(seconds=1)
@@ -24,15 +27,15 @@ HISTORY_PAGE_SIZE = 100
 HISTORY_MAX_PAGES = 2
 
 
-def request_metadata(approval_id: str) -> Metadata:
-    """The metadata attached to a request message (kept by Slack through chat.update)."""
-    return Metadata(event_type=REQUEST_EVENT, event_payload={"approval_id": approval_id})
+def request_metadata(approval_id: str, event_type: str = REQUEST_EVENT) -> Metadata:
+    """The metadata attached to a post (kept by Slack through chat.update)."""
+    return Metadata(event_type=event_type, event_payload={"approval_id": approval_id})
 
 
-def is_copy_of(message: Mapping[str, Any], approval_id: str) -> bool:
-    """Is this conversations.history message a post of this approval's request?"""
+def is_copy_of(message: Mapping[str, Any], approval_id: str, event_type: str = REQUEST_EVENT) -> bool:
+    """Is this conversations.history message a post of this kind for this approval?"""
     metadata = message.get("metadata")
-    if not isinstance(metadata, Mapping) or metadata.get("event_type") != REQUEST_EVENT:
+    if not isinstance(metadata, Mapping) or metadata.get("event_type") != event_type:
         return False
     payload = metadata.get("event_payload")
     return isinstance(payload, Mapping) and payload.get("approval_id") == approval_id

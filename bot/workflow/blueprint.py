@@ -4,13 +4,13 @@ from typing import Any, Generator
 
 import azure.durable_functions as df
 
-from bot.approvals import ORCHESTRATOR_NAME
+from bot.workflow.names import ORCHESTRATOR
 from bot.workflow import orchestrator
 
 bp = df.Blueprint()
 
 
-@bp.orchestration_trigger(context_name="context", orchestration=ORCHESTRATOR_NAME)
+@bp.orchestration_trigger(context_name="context", orchestration=ORCHESTRATOR)
 def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
     """Orchestrator trigger for `approval_workflow` (the logic lives in bot.workflow.orchestrator)."""
     return (yield from orchestrator.approval_workflow(context))

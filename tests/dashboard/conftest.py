@@ -1,4 +1,4 @@
-"""The dashboard on a devhost running the real function_app.py (Slack not configured)."""
+"""The dashboard on a devhost running the real function_app.py, whose Slack is the recording fake."""
 from __future__ import annotations
 
 import os
@@ -16,7 +16,8 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
 from devhost.dashboard import PAGE_PATH
-from devhost.testing import RunningHost, run_devhost
+from devhost.testing import RunningHost
+from testkit.slack_harness import slack_devhost
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "apps"
@@ -55,10 +56,12 @@ def insert_instances(db_path: Path, count: int, seed: int = 7) -> list[dict]:
 
 @pytest.fixture
 async def host(monkeypatch) -> AsyncIterator[RunningHost]:
+    """A request from the HTTP API is posted on every configured chat, so one is configured:
+    the activities the dashboard shows then do their real work."""
     for name in [k for k in os.environ if k.startswith("SLACK_")]:
         monkeypatch.delenv(name)
-    async with run_devhost(ROOT, virtual_clock=True) as running:
-        yield running
+    async with slack_devhost() as slack:
+        yield slack.host
 
 
 @pytest.fixture

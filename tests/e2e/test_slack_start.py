@@ -26,7 +26,8 @@ async def test_a_one_line_expense_starts_at_once_and_posts_the_request_with_butt
         status = await slack.host.wait_for_status(started.instance_id, "Running")
         assert _input(status) == {
             "requestType": "expense_approval", "amount": 5000.0, "requester": "alice",
-            "requesterSlackId": REQUESTER, "description": "Conference attendance", "timeoutSeconds": 600,
+            "requesterAccount": {"platform": "slack", "id": REQUESTER, "name": "alice"},
+            "description": "Conference attendance", "timeoutSeconds": 600, "origin": "slack", "frontEnds": ["slack"],
         }
         message = started.message
         assert message.channel == APPROVAL_CHANNEL
@@ -73,7 +74,7 @@ async def test_expense_alone_opens_the_form_and_its_submission_starts_the_reques
         request = _input(status)
         assert request["requestType"] == "travel_approval"
         assert request["amount"] == 2400.0 and request["timeoutSeconds"] == 3600
-        assert request["requesterSlackId"] == REQUESTER
+        assert request["requesterAccount"]["id"] == REQUESTER and request["origin"] == "slack"
 
 
 async def test_help_opens_the_form_too() -> None:

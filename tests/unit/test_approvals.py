@@ -23,8 +23,9 @@ from bot.approvals import (
     parse_timestamp,
     pascal_case,
     utc_timestamp,
-    workflow_status,
 )
+from bot.people import Person
+from bot.workflow.status import WorkflowStatus
 
 DECIDED_AT = datetime(2025, 9, 19, 16, 45, 30, 123456, tzinfo=timezone.utc)
 
@@ -63,7 +64,7 @@ def test_request_input_round_trips_as_dict_and_as_json_text():
     request = ApprovalRequest(
         amount=5000,
         requester="alice@company.com",
-        requester_slack_id="U123",
+        requester_account=Person.slack("U123", "alice"),
         description="Conference attendance",
         timeout_seconds=900,
     )
@@ -72,9 +73,11 @@ def test_request_input_round_trips_as_dict_and_as_json_text():
         "requestType": "expense_approval",
         "amount": 5000.0,
         "requester": "alice@company.com",
-        "requesterSlackId": "U123",
+        "requesterAccount": {"platform": "slack", "id": "U123", "name": "alice"},
         "description": "Conference attendance",
         "timeoutSeconds": 900,
+        "origin": "api",
+        "frontEnds": ["slack"],
     }
     assert ApprovalRequest.from_input(data) == request
     assert ApprovalRequest.from_input(json.dumps(data)) == request
@@ -102,7 +105,9 @@ def test_request_input_round_trips_as_dict_and_as_json_text():
         ({"requester": "x" * 257}, "requester"),
         ({"requester": None}, "requester"),
         ({"description": "x" * 2001}, "description"),
-        ({"requester_slack_id": "not an id"}, "requester_slack_id"),
+        ({"requester_account": "U123"}, "requester_account"),
+        ({"front_ends": ["irc"]}, "front_ends"),
+        ({"origin": "fax"}, "origin"),
     ],
 )
 def test_invalid_requests_name_the_field(kwargs, field):
@@ -128,10 +133,16 @@ def test_a_decision_parses_from_a_dict_and_from_the_json_text_the_client_deliver
     assert Decision.from_payload(json.dumps(payload)) == expected
 
 
-def test_comments_default_to_empty_and_slack_user_id_is_kept():
-    decision = Decision.from_payload({"approved": False, "approver": "m@c.com", "slackUserId": "U42"})
-    assert decision == Decision(approved=False, approver="m@c.com", comments="", slack_user_id="U42")
+def test_comments_default_to_empty_and_the_deciding_account_is_kept():
+    decision = Decision.from_payload({"approved": False, "approver": "m@c.com",
+                                      "decidedBy": {"platform": "slack", "id": "U42", "name": "m"}})
+    assert decision == Decision(approved=False, approver="m@c.com", comments="", decided_by=Person.slack("U42", "m"))
     assert Decision.from_payload(decision.to_payload()) == decision
+
+
+def test_a_payload_raised_before_accounts_still_names_its_slack_user():
+    decision = Decision.from_payload({"approved": True, "approver": "m", "slackUserId": "U42"})
+    assert decision.decided_by == Person.slack("U42", "m") and decision.via == "slack"
 
 
 @pytest.mark.parametrize(
@@ -190,6 +201,7 @@ def test_decision_output_has_the_readme_fields_and_extras():
             "comments": "Approved by manager",
             "approver": "manager@company.com",
             "timestamp": "2025-09-19T16:45:30Z",
+            "via": "api",
         },
         "approvalId": "approval-abc",
         "amount": 5000.0,
@@ -197,10 +209,11 @@ def test_decision_output_has_the_readme_fields_and_extras():
         "description": "Conference",
         "decidedAt": "2025-09-19T16:45:30Z",
     }
-    denial = Decision(approved=False, approver="m@c.com", slack_user_id="U9")
+    denial = Decision(approved=False, approver="m@c.com", decided_by=Person.slack("U9", "m"))
     denied = decision_output(request, "approval-abc", denial, DECIDED_AT)
     assert denied["status"] == "Denied"
-    assert denied["approval"]["slackUserId"] == "U9"
+    assert denied["approval"]["slackUserId"] == "U9" and denied["approval"]["via"] == "slack"
+    assert denied["approval"]["decidedBy"] == {"platform": "slack", "id": "U9", "name": "m"}
 
 
 def test_escalated_output_has_the_readme_fields_and_extras():
@@ -224,14 +237,18 @@ def test_timestamps_are_utc_with_z_and_parse_back():
     assert parse_timestamp("2025-01-01T10:00:00Z") == datetime(2025, 1, 1, 10, tzinfo=timezone.utc)
 
 
-def test_workflow_status_shape():
-    status = workflow_status("waiting_for_approval", "approval-abc", DECIDED_AT, requester_slack_id="U1")
-    assert status == {
+def test_workflow_status_shape_keeps_the_documented_fields_and_reads_back():
+    status = WorkflowStatus("waiting_for_approval", "approval-abc", DECIDED_AT, requester=Person.slack("U1", "al"))
+    assert status.to_json() == {
         "stage": "waiting_for_approval",
         "approvalId": "approval-abc",
         "deadline": "2025-09-19T16:45:30Z",
         "message": None,
+        "messages": {},
+        "requester": {"platform": "slack", "id": "U1", "name": "al"},
         "requesterSlackId": "U1",
         "invalidResponses": 0,
         "lastInvalidResponse": None,
     }
+    again = WorkflowStatus.from_json(status.to_json())
+    assert again is not None and again.to_json() == status.to_json()

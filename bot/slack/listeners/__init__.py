@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import SlackSettings
 from bot.slack.listeners import decision_buttons, deny_reason, expense_command, new_request_form
 
 
-def register_listeners(app: AsyncApp, settings: SlackSettings) -> None:
+def register_listeners(app: AsyncApp) -> None:
+    """Listeners read the settings and the workflow client from Bolt's context."""
     expense_command.register(app)
     new_request_form.register(app)
-    decision_buttons.register(app, settings)
-    deny_reason.register(app, settings)
+    decision_buttons.register(app)
+    deny_reason.register(app)

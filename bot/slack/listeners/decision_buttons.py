@@ -23,60 +23,60 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.approvals import Decision
 from bot.config import SlackSettings
 from bot.slack import messages
-from bot.slack.approval_state import ApprovalState, wait_for_outcome
-from bot.slack.deciding import NOT_DELIVERED, approver_name, may_decide
+from bot.slack.deciding import NOT_DELIVERED, clicker, closed_text, may_decide, settled_message
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
-from bot.slack.orchestration import raise_decision
 from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACK_PATH_TIMEOUT_SECONDS, SLACK_CALL_ERRORS
+from bot.workflow.client import WorkflowClient
+from bot.workflow.state import ApprovalState
 
 log = logging.getLogger(__name__)
 
 
-def register(app: Any, settings: SlackSettings) -> None:
-    async def on_approve(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, durable_client: Any
-    ) -> None:
-        await ack()
-        await approve_clicked(settings, body, action, respond, durable_client)
-
-    async def on_deny(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        durable_client: Any,
-    ) -> None:
-        await ack()
-        await deny_clicked(settings, body, action, respond, client, durable_client)
-
+def register(app: Any) -> None:
     app.action(APPROVE_ACTION)(on_approve)
     app.action(DENY_ACTION)(on_deny)
 
 
-async def approve_clicked(
-    settings: SlackSettings, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, durable_client: Any
+async def on_approve(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+    slack_settings: SlackSettings, workflow: WorkflowClient,
 ) -> None:
-    user = body["user"]
+    await ack()
+    await approve_clicked(slack_settings, body, action, respond, workflow)
+
+
+async def on_deny(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    slack_settings: SlackSettings, workflow: WorkflowClient,
+) -> None:
+    await ack()
+    await deny_clicked(slack_settings, body, action, respond, client, workflow)
+
+
+async def approve_clicked(
+    settings: SlackSettings, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+    workflow: WorkflowClient,
+) -> None:
+    user = clicker(body["user"])
     approval_id = str(action.get("value") or "")
-    verdict = await may_decide(settings, durable_client, approval_id, user["id"])
+    verdict = await may_decide(settings, workflow, approval_id, user)
     if verdict.refusal is not None or verdict.instance_id is None or verdict.state is None:
         await show_if_settled(respond, approval_id, verdict.state)
         await tell(respond, verdict.refusal or "That request can't be decided.")
         return
-    decision = Decision(approved=True, approver=approver_name(user), slack_user_id=user["id"])
-    delivered = await raise_decision(durable_client, verdict.instance_id, decision)
+    decision = Decision(approved=True, approver=user.label, decided_by=user)
+    delivered = await workflow.decide(verdict.instance_id, decision)
     # Tell the clicker only what the orchestration recorded: another click or the deadline may
     # have won the race.
-    state = await wait_for_outcome(durable_client, verdict.instance_id)
+    state = await workflow.wait_for_outcome(verdict.instance_id)
     request = state.request or verdict.state.request
-    if state.decided_by(user["id"], approved=True) and request is not None and state.decision is not None:
+    if state.decided_by(user, approved=True) and request is not None and state.decision is not None:
         await replace(respond, messages.decided(approval_id, request, state.decision))
     elif state.is_settled:
         await show_if_settled(respond, approval_id, state)
-        await tell(respond, state.closed_text())
+        await tell(respond, closed_text(state))
     elif not delivered:
         await tell(respond, NOT_DELIVERED)
     else:
@@ -89,11 +89,10 @@ async def deny_clicked(
     action: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
-    durable_client: Any,
+    workflow: WorkflowClient,
 ) -> None:
-    user = body["user"]
     approval_id = str(action.get("value") or "")
-    verdict = await may_decide(settings, durable_client, approval_id, user["id"])
+    verdict = await may_decide(settings, workflow, approval_id, clicker(body["user"]))
     if verdict.refusal is not None or verdict.state is None or verdict.state.request is None:
         await show_if_settled(respond, approval_id, verdict.state)
         await tell(respond, verdict.refusal or "That request can't be decided.")
@@ -111,7 +110,7 @@ async def deny_clicked(
 
 async def show_if_settled(respond: AsyncRespond, approval_id: str, state: ApprovalState | None) -> None:
     """Rewrite the clicked message to the recorded outcome when there is one."""
-    outcome = state.outcome_message(approval_id) if state is not None and state.is_settled else None
+    outcome = settled_message(approval_id, state)
     if outcome is not None:
         await replace(respond, outcome)
 

@@ -8,25 +8,21 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.config import SlackSettings
-from bot.slack.approval_state import wait_for_outcome
-from bot.slack.deciding import NOT_DELIVERED, approver_name, may_decide
+from bot.slack.deciding import NOT_DELIVERED, clicker, closed_text, may_decide
 from bot.slack.modals import DENY_REASON_CALLBACK, DenyTarget, notice_modal, submitted_value
-from bot.slack.orchestration import raise_decision
+from bot.workflow.client import WorkflowClient
 
 
-def register(app: Any, settings: SlackSettings) -> None:
-    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], durable_client: Any) -> None:
-        await deny_reason_submitted(settings, ack, body, view, durable_client)
-
-    app.view(DENY_REASON_CALLBACK)(on_submit)
+def register(app: Any) -> None:
+    app.view(DENY_REASON_CALLBACK)(deny_reason_submitted)
 
 
 async def deny_reason_submitted(
-    settings: SlackSettings,
     ack: AsyncAck,
     body: dict[str, Any],
     view: dict[str, Any],
-    durable_client: Any,
+    slack_settings: SlackSettings,
+    workflow: WorkflowClient,
 ) -> None:
     reason = (submitted_value(view, "reason") or "").strip()
     if not reason:
@@ -40,18 +36,18 @@ async def deny_reason_submitted(
         await ack(response_action="update", view=notice_modal("Not denied", "This form lost track of its request."))
         return
 
-    user = body["user"]
-    verdict = await may_decide(settings, durable_client, target.approval_id, user["id"])
+    user = clicker(body["user"])
+    verdict = await may_decide(slack_settings, workflow, target.approval_id, user)
     if verdict.refusal is not None or verdict.instance_id is None or verdict.state is None:
         await ack(response_action="update", view=notice_modal("Not denied", verdict.refusal or "Not possible."))
         return
-    decision = Decision(approved=False, approver=approver_name(user), comments=reason, slack_user_id=user["id"])
-    delivered = await raise_decision(durable_client, verdict.instance_id, decision)
-    state = await wait_for_outcome(durable_client, verdict.instance_id)
-    if state.decided_by(user["id"], approved=False):
+    decision = Decision(approved=False, approver=user.label, comments=reason, decided_by=user)
+    delivered = await workflow.decide(verdict.instance_id, decision)
+    state = await workflow.wait_for_outcome(verdict.instance_id)
+    if state.decided_by(user, approved=False):
         await ack()  # the form closes; process_approval rewrites the message and tells the requester
     elif state.is_settled:
-        await ack(response_action="update", view=notice_modal("Not denied", state.closed_text()))
+        await ack(response_action="update", view=notice_modal("Not denied", closed_text(state)))
     elif not delivered:
         await ack(response_action="update", view=notice_modal("Not denied", NOT_DELIVERED))
     else:

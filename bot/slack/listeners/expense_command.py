@@ -11,13 +11,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import DEFAULT_TIMEOUT_SECONDS, ApprovalRequest, InvalidRequest
 from bot.slack import messages
 from bot.slack.modals import new_request_modal
-from bot.slack.orchestration import start_approval
-from bot.slack.parsing import USAGE, ParseError, parse_expense_command, wants_form
+from bot.expense_text import ParseError, parse_expense_command, wants_form
 from bot.slack.web_client import SLACK_CALL_ERRORS
+from bot.people import SLACK, Person
+from bot.workflow.client import BackendUnavailable, WorkflowClient
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/expense"
+USAGE = (
+    "Usage: `/expense <amount> <what it is for>`, for example `/expense 5000 Conference attendance` "
+    "or `/expense $1,250.50 Team dinner`. Type `/expense` alone to open a form."
+)
 
 
 def register(app: Any) -> None:
@@ -25,7 +30,7 @@ def register(app: Any) -> None:
 
 
 async def expense_command(
-    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, durable_client: Any
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, workflow: WorkflowClient
 ) -> None:
     text = command.get("text") or ""
     if wants_form(text):
@@ -37,7 +42,9 @@ async def expense_command(
             request_type="expense_approval",
             amount=parsed.amount,
             requester=command.get("user_name") or command["user_id"],
-            requester_slack_id=command["user_id"],
+            requester_account=Person.slack(command["user_id"], command.get("user_name") or ""),
+            origin=SLACK,
+            front_ends=(SLACK,),
             description=parsed.description,
             timeout_seconds=DEFAULT_TIMEOUT_SECONDS,
         )
@@ -48,8 +55,8 @@ async def expense_command(
         await ack(response_type="ephemeral", text=f"That request can't be made: {error.message}.\n{USAGE}")
         return
     try:
-        started = await start_approval(durable_client, request)
-    except Exception:
+        started = await workflow.start(request)
+    except BackendUnavailable:
         log.exception("could not start an approval from /expense")
         await ack(response_type="ephemeral", text="Sorry, I couldn't start that request. Please try again.")
         return

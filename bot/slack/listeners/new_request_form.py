@@ -16,8 +16,9 @@ from bot.slack.modals import (
     request_started_modal,
     submitted_value,
 )
-from bot.slack.orchestration import start_approval
-from bot.slack.parsing import ParseError, parse_amount
+from bot.expense_text import ParseError, parse_amount
+from bot.people import SLACK, Person
+from bot.workflow.client import BackendUnavailable, WorkflowClient
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def register(app: Any) -> None:
 
 
 async def new_request_submitted(
-    ack: AsyncAck, view: dict[str, Any], body: dict[str, Any], durable_client: Any
+    ack: AsyncAck, view: dict[str, Any], body: dict[str, Any], workflow: WorkflowClient
 ) -> None:
     errors: dict[str, str] = {}
     amount: float | None = None
@@ -62,7 +63,9 @@ async def new_request_submitted(
             request_type=str(request_type),
             amount=amount,
             requester=user.get("username") or user.get("name") or user["id"],
-            requester_slack_id=user["id"],
+            requester_account=Person.slack(user["id"], user.get("username") or user.get("name") or ""),
+            origin=SLACK,
+            front_ends=(SLACK,),
             description=description,
             timeout_seconds=int(str(timeout)),
         )
@@ -70,8 +73,8 @@ async def new_request_submitted(
         await ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, "description"): error.message})
         return
     try:
-        started = await start_approval(durable_client, request)
-    except Exception:
+        started = await workflow.start(request)
+    except BackendUnavailable:
         log.exception("could not start an approval from the form")
         notice = notice_modal("Not sent", "Sorry, I couldn't start that request. Please try again.")
         await ack(response_action="update", view=notice)

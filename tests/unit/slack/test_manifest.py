@@ -17,7 +17,7 @@ SCOPES_BY_METHOD = {
     "chat_update": {"chat:write"},
     "chat_getPermalink": set(),
     "conversations_open": {"im:write"},
-    "conversations_history": {"channels:history", "groups:history"},  # public or private approval channel
+    "conversations_history": {"channels:history", "groups:history", "im:history"},  # channels and notice DMs
     "users_lookupByEmail": {"users:read", "users:read.email"},
     "views_open": set(),
 }

@@ -2,14 +2,14 @@
 
 from datetime import datetime, timezone
 
-from bot.approvals import ApprovalRequest
+from bot.approvals import ApprovalRequest, RecordedDecision
+from bot.people import Person
 from bot.slack import messages
-from bot.slack.messages import RecordedDecision
 from testkit.blockkit import all_text, assert_valid_blocks, buttons
 
 DEADLINE = datetime(2026, 11, 27, 15, 30, tzinfo=timezone.utc)
 REQUEST = ApprovalRequest(
-    amount=5000.0, requester="alice@company.com", requester_slack_id="UALICE",
+    amount=5000.0, requester="alice@company.com", requester_account=Person.slack("UALICE", "alice"),
     description="Conference <attendance> & travel", timeout_seconds=3600,
 )
 APPROVAL_ID = "approval-0123456789abcdef0123456789abcdef"
@@ -36,7 +36,7 @@ def test_a_requester_without_slack_id_is_shown_by_name() -> None:
 
 
 def test_a_decided_message_has_no_buttons_and_says_who_when_and_why() -> None:
-    decision = RecordedDecision(False, "carol", "Over budget\nTry Q3", DEADLINE, "UCAROL")
+    decision = RecordedDecision(False, "carol", "Over budget\nTry Q3", DEADLINE, Person.slack("UCAROL", "carol"), "slack")
     blocks = messages.decided(APPROVAL_ID, REQUEST, decision).block_dicts()
     assert_valid_blocks(blocks)
     assert buttons(blocks) == []
@@ -50,7 +50,7 @@ def test_a_decision_from_the_http_api_names_the_approver() -> None:
         {"approved": True, "approver": "manager@company.com", "comments": "", "timestamp": "2026-11-27T10:00:00Z"}
     )
     blocks = messages.decided(APPROVAL_ID, REQUEST, decision).block_dicts()
-    assert "*Approved* by manager@company.com at <!date^" in all_text(blocks)
+    assert "*Approved* by manager@company.com (through the HTTP API) at <!date^" in all_text(blocks)
     assert not any(block["block_id"] == "comments" for block in blocks)
 
 
@@ -72,7 +72,7 @@ def test_the_escalation_post_has_details_reason_and_link() -> None:
 
 
 def test_requester_notices_are_valid() -> None:
-    decision = RecordedDecision(True, "carol", "", DEADLINE, "UCAROL")
+    decision = RecordedDecision(True, "carol", "", DEADLINE, Person.slack("UCAROL", "carol"), "slack")
     for message in (
         messages.requester_decision_notice(APPROVAL_ID, REQUEST, decision),
         messages.requester_escalation_notice(APPROVAL_ID, REQUEST, DEADLINE),
@@ -84,7 +84,7 @@ def test_requester_notices_are_valid() -> None:
 
 def test_very_long_descriptions_stay_within_block_limits() -> None:
     request = ApprovalRequest(amount=1.0, requester="x" * 256, description="&" * 2000)
-    decision = RecordedDecision(True, "y" * 256, "<" * 2000, DEADLINE, None)
+    decision = RecordedDecision(True, "y" * 256, "<" * 2000, DEADLINE, None, "api")
     for message in (
         messages.approval_request(APPROVAL_ID, request, DEADLINE),
         messages.decided(APPROVAL_ID, request, decision),

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.approvals import ApprovalRequest
+from bot.approvals import ApprovalRequest, RecordedDecision
 from bot.config import SlackSettings
-from bot.slack.messages import RecordedDecision
+from bot.people import Person
 from bot.slack.notifier import Notifier, PostedMessage, SlackCallFailed, notifier
 from testkit.blockkit import all_text, buttons
 from testkit.slack_api import FakeSlackApi
@@ -66,9 +66,9 @@ async def test_a_persistent_server_error_raises_one_line_naming_method_and_error
 
 async def test_a_slack_error_answer_raises_too(fake: FakeSlackApi) -> None:
     posted = PostedMessage("CAPPROVE", "1.000001", None, None)  # never posted: chat.update says not found
-    decision = RecordedDecision(True, "carol", "", DEADLINE, "UCAROL")
+    decision = RecordedDecision(True, "carol", "", DEADLINE, Person.slack("UCAROL", "carol"), "slack")
     with pytest.raises(SlackCallFailed, match="chat.update failed: message_not_found"):
-        await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, posted)
+        await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, posted.to_output())
 
 
 async def test_a_hanging_slack_times_out_and_raises(fake: FakeSlackApi) -> None:
@@ -82,14 +82,14 @@ async def test_a_decision_updates_the_original_and_dms_the_requester(fake: FakeS
     notifier = Notifier(_settings(fake))
     posted = await notifier.post_approval_request(APPROVAL_ID, _request(), DEADLINE)
     decision = RecordedDecision.from_record({"approved": False, "approver": "carol", "comments": "No"})
-    await notifier.record_decision(APPROVAL_ID, _request(), decision, posted)
+    await notifier.record_decision(APPROVAL_ID, _request(), decision, posted.to_output())
     assert fake.message(posted.channel, posted.ts).updates == 1
     assert fake.calls_to("conversations.open")[0].args["users"] == "UALICE"
 
 
 async def test_escalation_without_an_original_message_still_reaches_senior_management(fake: FakeSlackApi) -> None:
     await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(requester="bob"), DEADLINE, None)
-    assert [call.method for call in fake.calls] == ["chat.postMessage"]
+    assert [call.method for call in fake.calls] == ["conversations.history", "chat.postMessage"]
     assert fake.calls[0].args["channel"] == "CESCALATE"
 
 
@@ -165,15 +165,15 @@ async def _two_copies(fake: FakeSlackApi) -> PostedMessage:
 
 async def test_a_decision_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
     recorded = await _two_copies(fake)
-    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc), "UCAROL")
-    await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, recorded)
+    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc), Person.slack("UCAROL", "carol"), "slack")
+    await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, recorded.to_output())
     assert _with_buttons(fake) == []
     assert all("*Approved* by <@UCAROL>" in all_text(m.blocks) for m in fake.messages_in("CAPPROVE"))
 
 
 async def test_an_escalation_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
     recorded = await _two_copies(fake)
-    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded)
+    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded.to_output())
     assert _with_buttons(fake) == []
     assert all("*Expired*" in all_text(m.blocks) for m in fake.messages_in("CAPPROVE"))
 
@@ -181,7 +181,7 @@ async def test_an_escalation_takes_the_buttons_off_every_copy_of_the_request(fak
 async def test_a_copy_deleted_meanwhile_does_not_fail_the_outcome(fake: FakeSlackApi) -> None:
     recorded = await _two_copies(fake)
     fake.messages.pop(("CAPPROVE", recorded.copies[0]))
-    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded)
+    await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, recorded.to_output())
     assert _with_buttons(fake) == []
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.approvals import ApprovalRequest
+from bot.people import Person
 from bot.workflow.blueprint import bp
 from bot.workflow.orchestrator import MAX_INVALID_RESPONSES
 from tests.unit.workflow.history import CALL_ACTIVITY_WITH_RETRY, History, OrchestratorFailed, orchestrator_handle
@@ -19,11 +20,12 @@ APPROVAL_ID = "approval-" + INSTANCE_ID
 REQUEST = ApprovalRequest(
     amount=5000,
     requester="alice@company.com",
-    requester_slack_id="U0ALICE",
+    requester_account=Person.slack("U0ALICE", "alice"),
     description="Conference attendance expenses",
     timeout_seconds=15 * 60,
 )
-MESSAGE = {"channel": "C0APPROVE", "ts": "1700000000.000100", "requesterSlackId": "U0ALICE", "permalink": None}
+MESSAGE = {"channel": "C0APPROVE", "ts": "1700000000.000100", "requesterSlackId": "U0ALICE", "permalink": None,
+           "requesterAccount": {"platform": "slack", "id": "U0ALICE", "name": ""}}
 APPROVE = {"approved": True, "comments": "Approved by manager", "approver": "manager@company.com"}
 DENY = {"approved": False, "comments": "Insufficient justification", "approver": "manager@company.com"}
 EVENT = "approval_response"
@@ -64,6 +66,7 @@ def test_start_sends_the_request_with_retry_and_listens_at_once(history):
         "instanceId": INSTANCE_ID,
         "request": REQUEST.to_input(),
         "deadline": "2025-09-19T16:15:00Z",
+        "frontEnd": "slack",
     }
     assert first.new(EVENT).task_id is None  # a wait, racing the send
     assert first.custom_status["stage"] == "sending_request"
@@ -82,6 +85,8 @@ def test_after_sending_it_waits_with_one_timer_at_the_deadline(history):
         "approvalId": APPROVAL_ID,
         "deadline": "2025-09-19T16:15:00Z",
         "message": MESSAGE,
+        "messages": {"slack": MESSAGE},
+        "requester": {"platform": "slack", "id": "U0ALICE", "name": "alice"},
         "requesterSlackId": "U0ALICE",
         "invalidResponses": 0,
         "lastInvalidResponse": None,
@@ -116,7 +121,8 @@ def test_an_approval_cancels_the_timer_and_is_processed(history):
     assert process.input == {
         "approvalId": APPROVAL_ID,
         "request": REQUEST.to_input(),
-        "decision": {**APPROVE, "timestamp": decided_at},
+        "decision": {**APPROVE, "timestamp": decided_at, "via": "api"},
+        "frontEnd": "slack",
         "message": MESSAGE,
     }
     assert decided.custom_status["stage"] == "processing_decision"
@@ -128,7 +134,7 @@ def test_an_approval_cancels_the_timer_and_is_processed(history):
     assert done.output == {
         "requestType": "ExpenseApproval",
         "status": "Approved",
-        "approval": {**APPROVE, "timestamp": decided_at},
+        "approval": {**APPROVE, "timestamp": decided_at, "via": "api"},
         "approvalId": APPROVAL_ID,
         "amount": 5000.0,
         "requester": "alice@company.com",
@@ -161,6 +167,7 @@ def test_no_decision_before_the_deadline_escalates(history):
         "approvalId": APPROVAL_ID,
         "request": REQUEST.to_input(),
         "deadline": "2025-09-19T16:15:00Z",
+        "frontEnd": "slack",
         "message": MESSAGE,
     }
     assert escalating.custom_status["stage"] == "escalating"

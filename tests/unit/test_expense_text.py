@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.slack.parsing import ParseError, parse_amount, parse_expense_command, wants_form
+from bot.expense_text import ParseError, parse_amount, parse_expense_command, wants_form
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,14 @@ def test_amounts_in_the_form_field_use_the_same_rules() -> None:
     assert parse_amount("$1,250.50") == 1250.5
     with pytest.raises(ParseError):
         parse_amount("twelve")
+
+
+@pytest.mark.parametrize("text", ["-5 Taxi", "$-5 Taxi", "- 5 Taxi", "USD -12 Lunch"])
+def test_a_negative_amount_is_told_as_what_it_is(text):
+    with pytest.raises(ParseError, match="more than zero"):
+        parse_expense_command(text)
+
+
+def test_text_that_does_not_start_with_an_amount_names_what_was_read():
+    with pytest.raises(ParseError, match="“Taxi” is not an amount"):
+        parse_expense_command("Taxi 5")

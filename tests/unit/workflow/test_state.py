@@ -7,9 +7,13 @@ import pytest
 from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
 
 from bot.approvals import ApprovalRequest
-from bot.slack.approval_state import Stage, classify
+from bot.people import Person
+from bot.slack.deciding import closed_text
+from bot.workflow.state import Stage, classify
 
-REQUEST = ApprovalRequest(amount=5.0, requester="alice", requester_slack_id="UALICE", description="Pens").to_input()
+ALICE = Person.slack("UALICE")
+BOB = Person.slack("UBOB")
+REQUEST = ApprovalRequest(amount=5.0, requester="alice", requester_account=ALICE, description="Pens").to_input()
 APPROVED = {"requestType": "ExpenseApproval", "status": "Approved",
             "approval": {"approved": True, "approver": "bob", "comments": "", "timestamp": "2026-11-26T10:00:00Z",
                          "slackUserId": "UBOB"}}
@@ -38,15 +42,15 @@ def test_an_unknown_instance() -> None:
 @pytest.mark.parametrize("stage", ["sending_request", "waiting_for_approval"])
 def test_a_waiting_request_is_open_and_knows_its_requester(stage: str) -> None:
     state = classify(_status("Running", stage=stage))
-    assert state.stage is Stage.OPEN and state.requester_slack_id == "UALICE"
+    assert state.stage is Stage.OPEN and state.requester == ALICE
     assert state.request is not None and state.request.description == "Pens"
 
 
 @pytest.mark.parametrize("as_text", [False, True])
 def test_a_decision_being_recorded_already_counts_as_decided(as_text: bool) -> None:
     state = classify(_status("Running", stage="processing_decision", outcome=APPROVED, as_text=as_text))
-    assert state.stage is Stage.DECIDED and state.decided_by("UBOB", approved=True)
-    assert not state.decided_by("UBOB", approved=False) and not state.decided_by("UALICE", approved=True)
+    assert state.stage is Stage.DECIDED and state.decided_by(BOB, approved=True)
+    assert not state.decided_by(BOB, approved=False) and not state.decided_by(ALICE, approved=True)
 
 
 @pytest.mark.parametrize("as_text", [False, True])
@@ -63,7 +67,7 @@ def test_an_escalation_in_flight_is_escalated() -> None:
 def test_a_failed_instance_keeps_an_outcome_it_had_fixed() -> None:
     assert classify(_status("Failed", stage="processing_decision", outcome=APPROVED)).stage is Stage.DECIDED
     state = classify(_status("Failed", stage="sending_request"))
-    assert state.stage is Stage.CLOSED and "ended without a decision" in state.closed_text()
+    assert state.stage is Stage.CLOSED and "ended without a decision" in closed_text(state)
 
 
 def test_a_terminated_instance_is_closed() -> None:

@@ -1,4 +1,7 @@
-"""Reading what people type: `/expense <amount> <description>` and amounts like `$1,250.50`."""
+"""Reading what people type in any chat: `<amount> <description>` and amounts like `$1,250.50`.
+
+Slack's `/expense 120 Team lunch` and Teams' `expense 120 Team lunch` follow the same rules.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +23,7 @@ _COMMAND = re.compile(
     rf"^\s*(?P<amount>(?:{_CODE}\s+)?\$?\s*[\d.,]+(?:\s*{_CODE}(?=\s|$))?)(?:\s+(?P<rest>.*))?$", re.S
 )
 
-USAGE = (
-    "Usage: `/expense <amount> <what it is for>`, for example `/expense 5000 Conference attendance` "
-    "or `/expense $1,250.50 Team dinner`. Type `/expense` alone to open a form."
-)
+_NEGATIVE = re.compile(r"^\s*(?:[A-Za-z]{3}\s+)?\$?\s*[-−]\s*\$?\s*[\d.,]")
 
 
 class ParseError(ValueError):
@@ -59,7 +59,10 @@ def parse_expense_command(text: str) -> ExpenseCommand:
     """Split `/expense` text into an amount and a description."""
     match = _COMMAND.match(text)
     if not match:
-        raise ParseError("Start with the amount.")
+        if _NEGATIVE.match(text):
+            raise ParseError("The amount must be more than zero.")
+        first = text.split()[0] if text.split() else ""
+        raise ParseError(f"“{first[:40]}” is not an amount. Start with the amount, like 5000 or $1,250.50.")
     amount = parse_amount(match["amount"])
     description = " ".join((match["rest"] or "").split())
     if not description:

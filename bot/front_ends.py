@@ -1,0 +1,38 @@
+"""The chat front ends this deployment has: which are configured, and each one's notifier.
+
+The only module that knows every front end by name; adding one (Teams) adds a branch here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.config import slack_settings
+from bot.people import SLACK
+from bot.workflow.notifying import Notifier
+
+log = logging.getLogger(__name__)
+
+
+def configured_front_ends() -> tuple[str, ...]:
+    """The front ends with settings; a request from the HTTP API is posted on each of them.
+    Raises ConfigError naming a malformed setting."""
+    return (SLACK,) if slack_settings() is not None else ()
+
+
+@asynccontextmanager
+async def notifier_for(front_end: str) -> AsyncIterator[Notifier | None]:
+    """The front end's notifier, or None when it is not configured (the call is then skipped)."""
+    if front_end == SLACK:
+        settings = slack_settings()  # raises ConfigError naming a malformed setting
+        if settings is None:
+            yield None
+            return
+        from bot.slack.notifier import notifier
+
+        async with notifier(settings) as slack:
+            yield slack
+        return
+    raise ValueError(f"unknown front end {front_end!r}")

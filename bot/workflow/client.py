@@ -1,0 +1,92 @@
+"""The one workflow client every front end uses: start a request, decide it, read where it is.
+
+Front ends (the HTTP API, Slack, Teams) turn their platform's requests into these calls; none of
+them talks to the durable client directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from bot.approvals import ApprovalRequest, Decision, approval_id_for
+from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
+from bot.workflow.state import ApprovalState, Stage, classify
+
+log = logging.getLogger(__name__)
+
+# How long a front end waits for the orchestration to take a decision it raised before answering.
+# Slack allows 3 s for the whole request.
+OUTCOME_WAIT = timedelta(seconds=1)
+# Pauses between reads of the instance while waiting: the first, doubling up to the last.
+FIRST_OUTCOME_READ_AFTER = 0.003
+MAX_OUTCOME_READ_PAUSE = 0.1
+
+
+class BackendUnavailable(RuntimeError):
+    """The durable backend did not answer as expected (not the caller's fault)."""
+
+
+@dataclass(frozen=True)
+class Started:
+    approval_id: str
+    instance_id: str
+    deadline: datetime  # as seen from here; the orchestration's own clock is authoritative
+
+
+class WorkflowClient:
+    """The approval workflow over one durable client (the function's `durable_client_input`)."""
+
+    def __init__(self, durable_client: Any) -> None:
+        self._durable = durable_client
+
+    async def start(self, request: ApprovalRequest) -> Started:
+        """Start `approval_workflow` now; its first activity posts the request."""
+        try:
+            instance_id = await self._durable.start_new(ORCHESTRATOR, None, request.to_input())
+        except Exception as error:  # the SDK raises bare Exceptions for unexpected answers
+            log.warning("starting %s failed: %s", ORCHESTRATOR, error)
+            raise BackendUnavailable(str(error)) from error
+        deadline = datetime.now(timezone.utc) + timedelta(seconds=request.timeout_seconds)
+        log.info("started %s from %s", approval_id_for(instance_id), request.origin)
+        return Started(approval_id_for(instance_id), instance_id, deadline)
+
+    async def state(self, instance_id: str) -> ApprovalState:
+        """Where the approval stands; Stage.UNKNOWN when there is no such approval."""
+        try:
+            status = await self._durable.get_status(instance_id, show_input=True)
+        except Exception as error:  # the SDK raises bare Exceptions for unexpected answers
+            log.warning("status lookup for %s failed: %s", instance_id, error)
+            raise BackendUnavailable(str(error)) from error
+        if not status or (status.name or "").lower() != ORCHESTRATOR.lower():
+            return ApprovalState(Stage.UNKNOWN, instance_id=instance_id)
+        return classify(status)
+
+    async def decide(self, instance_id: str, decision: Decision) -> bool:
+        """Raise the decision; False when the instance is gone or unknown (raced to an end)."""
+        try:
+            await self._durable.raise_event(instance_id, DECISION_EVENT, decision.to_payload())
+        except Exception as error:  # the SDK raises bare Exceptions for 404/410
+            log.info("decision for %s not delivered: %s", instance_id, error)
+            return False
+        log.info("%s: decision delivered (approved=%s, via %s)", approval_id_for(instance_id),
+                 decision.approved, decision.via)
+        return True
+
+    async def wait_for_outcome(self, instance_id: str, timeout: timedelta = OUTCOME_WAIT) -> ApprovalState:
+        """Re-read the instance until its outcome is fixed, or the time is up (then the last state).
+
+        The durable client offers no notification, so this polls, quickly at first. The first read
+        waits a moment: right after a decision is raised the orchestration has not yet run."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + timeout.total_seconds()
+        pause = FIRST_OUTCOME_READ_AFTER
+        while True:
+            await asyncio.sleep(min(pause, max(0.0, give_up - loop.time())))
+            state = await self.state(instance_id)
+            if state.is_settled or loop.time() >= give_up:
+                return state
+            pause = min(pause * 2, MAX_OUTCOME_READ_PAUSE)

@@ -1,0 +1,8 @@
+"""The names the durable backend stores: renaming one orphans every instance in flight."""
+
+ORCHESTRATOR = "approval_workflow"
+DECISION_EVENT = "approval_response"
+
+SEND_REQUEST = "send_approval_request"
+RECORD_DECISION = "process_approval"
+ESCALATE = "escalate_approval"
