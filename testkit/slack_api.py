@@ -85,6 +85,7 @@ class FakeSlackApi:
         self._holds: list[Hold] = []
         self._ts = itertools.count(1)
         self._last_ts = 0.0
+        self.clock: Callable[[], float] = time.time  # Slack's "now" for message ts (unix seconds)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
@@ -281,9 +282,9 @@ class FakeSlackApi:
     # --- Slack-shaped answers -------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        """The real time in microseconds (so conversations.history's ``oldest`` works), unique and
+        """``clock()`` in microseconds (so conversations.history's ``oldest`` works), unique and
         increasing, as Slack's are."""
-        self._last_ts = max(round(time.time(), 6), self._last_ts + 0.000001)
+        self._last_ts = max(round(self.clock(), 6), self._last_ts + 0.000001)
         return f"{self._last_ts:.6f}"
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
