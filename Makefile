@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv chromium bench clean
+.PHONY: run test venv chromium playground bench clean
 
 venv: $(STAMP)
 
@@ -19,14 +19,27 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-run: $(STAMP)
+# Microsoft 365 Agents Playground (the local Teams emulator), pinned in package-lock.json.
+# Node and npm come from Debian when absent; npm ci installs exactly the locked version.
+PLAYGROUND := node_modules/.package-lock.json
+
+playground: $(PLAYGROUND)
+
+$(PLAYGROUND): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(PLAYGROUND)
+
+run: $(STAMP) $(PLAYGROUND)
 	$(BIN)/python -m slack_sandbox
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium $(PLAYGROUND)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .devhost .pytest_cache
+	rm -rf $(VENV) .devhost .pytest_cache node_modules

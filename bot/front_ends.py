@@ -1,6 +1,6 @@
 """The chat front ends this deployment has: which are configured, and each one's notifier.
 
-The only module that knows every front end by name; adding one (Teams) adds a branch here.
+The only module that knows every front end by name; each front end is a branch here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.config import slack_settings
-from bot.people import SLACK
+from bot.people import SLACK, TEAMS
+from bot.teams.config import teams_settings
 from bot.workflow.notifying import Notifier
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,8 @@ log = logging.getLogger(__name__)
 def configured_front_ends() -> tuple[str, ...]:
     """The front ends with settings; a request from the HTTP API is posted on each of them.
     Raises ConfigError naming a malformed setting."""
-    return (SLACK,) if slack_settings() is not None else ()
+    configured = {SLACK: slack_settings() is not None, TEAMS: teams_settings() is not None}
+    return tuple(front_end for front_end, present in configured.items() if present)
 
 
 @asynccontextmanager
@@ -34,5 +36,15 @@ async def notifier_for(front_end: str) -> AsyncIterator[Notifier | None]:
 
         async with notifier(settings) as slack:
             yield slack
+        return
+    if front_end == TEAMS:
+        teams = teams_settings()  # raises ConfigError naming a malformed setting
+        if teams is None:
+            yield None
+            return
+        from bot.teams.notifier import notifier as teams_notifier
+
+        async with teams_notifier(teams) as notifier:
+            yield notifier
         return
     raise ValueError(f"unknown front end {front_end!r}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .app_loader import AppLoadError
 from .host import DevHost, HostConfig
+from .keys import HostKeyError
 from .settings import SettingsError, apply_local_values, read_local_values
 from .store import DatabaseInUse
 
@@ -39,6 +40,8 @@ async def serve(args: argparse.Namespace) -> int:
     print(f"\nDurable management API: {host.urls.webhook_base}")
     print(f"Dashboard: {host.dashboard_url}")
     print(f"State: {host.db_path}")
+    print(f"Host key (needed by requests from other machines or through a tunnel, except for "
+          f"anonymous functions): in {host.host_key_path}")
     print("Press Ctrl+C to stop.\n", flush=True)
     try:
         await stop.wait()
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         apply_local_values(read_local_values(args.app_dir))
         return asyncio.run(serve(args))
-    except (DatabaseInUse, AppLoadError, SettingsError) as exc:
+    except (DatabaseInUse, AppLoadError, SettingsError, HostKeyError) as exc:
         print(f"devhost: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -22,6 +22,7 @@ class HttpFunction:
     client_param: str | None
     wants_context: bool
     call: Callable[..., Any]
+    auth_level: str = "FUNCTION"  # ANONYMOUS, FUNCTION or ADMIN, as the trigger declares
 
     @property
     def is_async(self) -> bool:
@@ -83,7 +84,8 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
                 request_param=trigger["name"],
                 client_param=client,
                 wants_context="context" in _original_signature(call).parameters,
-                call=call))
+                call=call,
+                auth_level=str(trigger.get("authLevel") or "FUNCTION").upper()))
         elif kind == "orchestrationTrigger":
             oname = trigger.get("orchestration") or name
             index.orchestrators[oname.lower()] = OrchestratorFunction(oname, call)

@@ -9,11 +9,13 @@ from pathlib import Path
 from aiohttp import web
 from azure.durable_functions.models.utils import http_utils
 
+from .access import AccessPolicy
 from .app_loader import load_function_app
 from .clock import Clock, SystemClock
 from .dashboard import PAGE_PATH as DASHBOARD_PAGE, build_dashboard
 from .engine import Engine
 from .functions import FunctionIndex, build_index
+from .keys import key_path, load_or_create_host_key
 from .management_api import ManagementApi
 from .server import Router, build_app, build_routes
 from .settings import HostSettings, read_host_settings
@@ -44,6 +46,7 @@ class DevHost:
         self.settings = config.settings or read_host_settings(self.app_dir)
         self.clock = config.clock or SystemClock()
         self.db_path = config.db_path or default_db_path(self.app_dir, self.settings.hub_name)
+        self.host_key_path = key_path(self.db_path)
         self.index: FunctionIndex | None = None
         self.engine: Engine | None = None
         self.store: Store | None = None
@@ -66,6 +69,7 @@ class DevHost:
         self.index = build_index(load_function_app(self.app_dir))
         self.store = Store(self.db_path)
         try:
+            policy = AccessPolicy(self.config.host, load_or_create_host_key(self.host_key_path))
             self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="devhost-fn")
             self.engine = Engine(self.store, self.clock, self.index, self._executor)
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
@@ -73,7 +77,7 @@ class DevHost:
                             DurableUrls("", self.settings.hub_name), self._executor)
             dashboard = build_dashboard(self.db_path, hub=self.settings.hub_name,
                                         handles=self._orchestrator_handle, now=self.clock.now)
-            self._runner = web.AppRunner(build_app(router, dashboard), access_log=None,
+            self._runner = web.AppRunner(build_app(router, policy, dashboard), access_log=None,
                                          handle_signals=False)
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.config.host, self.config.port)

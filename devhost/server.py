@@ -1,12 +1,18 @@
 """The aiohttp application: HTTP-triggered functions under the route prefix, and the durable
-management API under /runtime/webhooks/durabletask and /durabletask."""
+management API under /runtime/webhooks/durabletask and /durabletask.
+
+Every request first passes the access check (access.py): cross-site changes are refused here;
+remote callers without the host key reach only ANONYMOUS functions, which the router decides
+because only it knows which function a path names."""
 from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
+from .access import ACCESS, Access, AccessPolicy, forbidden, unauthorized
 from .dashboard import MOUNT as DASHBOARD_MOUNT
 from .functions import HttpFunction
 from .http_triggers import invoke_http
@@ -51,13 +57,45 @@ class Router:
             methods = route.function.methods
             if methods is not None and request.method not in methods:
                 continue
+            access = request.get(ACCESS)
+            if access is None or not access.may_call(route.function.auth_level):
+                return unauthorized(f"Function {route.function.name!r} "
+                                    f"(auth level {route.function.auth_level})")
             return await invoke_http(route.function, request, params,
                                      self.urls.client_binding_json(), self.executor)
         return web.Response(status=404)
 
 
-def build_app(router: Router, dashboard: web.Application | None = None) -> web.Application:
-    app = web.Application(client_max_size=100 * 1024 * 1024)
+def _is_under(path: str, base: str) -> bool:
+    return path == base or path.startswith(base + "/")
+
+
+def access_middleware(policy: AccessPolicy) -> Middleware:
+    """Refuse cross-site changes (403) and keyless remote calls to everything but functions
+    (401), before any handler runs; record what was learnt for the router."""
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        reason = policy.cross_site(request)
+        if reason is not None:
+            return forbidden(reason)
+        access = Access(local=policy.is_local(request), keyed=policy.has_key(request))
+        request[ACCESS] = access
+        if not (access.local or access.keyed):
+            path = request.path
+            if _is_under(path, WEBHOOK_PATH) or _is_under(path, RPC_PATH):
+                return unauthorized("The durable management API")
+            if _is_under(path, DASHBOARD_MOUNT):
+                return unauthorized("The dashboard")
+        return await handler(request)
+
+    return check
+
+
+def build_app(router: Router, policy: AccessPolicy,
+              dashboard: web.Application | None = None) -> web.Application:
+    app = web.Application(client_max_size=100 * 1024 * 1024,
+                          middlewares=[access_middleware(policy)])
     if dashboard is not None:
         app.add_subapp(DASHBOARD_MOUNT, dashboard)
 

@@ -17,6 +17,11 @@ from slack_sdk.models.views import View
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
 MESSAGE_TEXT_MAX = 40_000
+UPDATE_TEXT_MAX = 4_000  # chat.update refuses longer text (chat.postMessage truncates at 40,000)
+# Slack refuses a message whose blocks carry more text than this in all (msg_blocks_too_long); the
+# limit is not documented, Slack's SDK maintainers speak of 12,000 characters plus room for the
+# block containers, and apps measure the refusal at about 13,200.
+MESSAGE_BLOCKS_TEXT_MAX = 13_200
 BUTTON_STYLES = {"primary", "danger"}
 INTERACTIVE_CONTAINERS = {"actions": "elements", "context": "elements"}
 
@@ -166,3 +171,12 @@ def with_block_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def with_view_ids(view: dict[str, Any]) -> dict[str, Any]:
     return {**view, "blocks": with_block_ids(view.get("blocks") or [])}
+
+
+def blocks_text_length(value: Any) -> int:
+    """All the text a list of blocks carries: every "text" string, at any depth."""
+    if isinstance(value, list):
+        return sum(blocks_text_length(item) for item in value)
+    if isinstance(value, dict):
+        return sum(len(v) if k == "text" and isinstance(v, str) else blocks_text_length(v) for k, v in value.items())
+    return 0

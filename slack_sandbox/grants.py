@@ -62,7 +62,7 @@ class Grants:
         if trigger is None:
             raise GrantError("invalid_trigger_id")
         if trigger.used:
-            raise GrantError("trigger_exchanged")
+            raise GrantError("exchanged_trigger_id")
         if self.clock.now() - trigger.issued_at > TRIGGER_TTL_SECONDS:
             raise GrantError("expired_trigger_id")
         trigger.used = True

@@ -13,12 +13,14 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 import tempfile
 from pathlib import Path
 
+import teams_playground
+
 from .manifest import AppEndpoints, ManifestError
+from .ports import choose_port
 from .sandbox import Sandbox
 from .server import start_server
 
@@ -33,6 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="interface for both servers (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="sandbox web UI and Slack API port (default 3000)")
     parser.add_argument("--devhost-port", type=int, default=7071, help="local Functions host port (default 7071)")
+    parser.add_argument("--no-rate-limits", dest="rate_limits", action="store_false",
+                        help="answer every Web API call (by default Slack's rate limits apply, with 429s)")
     parser.add_argument("--db", type=Path, help="devhost SQLite file (default: a fresh temporary file, because "
                                                 "the sandbox's messages live in memory)")
     return parser.parse_args(argv)
@@ -53,18 +57,6 @@ def app_settings(app_dir: Path) -> dict[str, str]:
 
 def uses_real_slack(settings: dict[str, str]) -> bool:
     return bool(settings.get("SLACK_BOT_TOKEN")) and not settings.get("SLACK_API_URL")
-
-
-def free_port(host: str, wanted: int) -> int:
-    """`wanted` if it is free, else any free port."""
-    for port in (wanted, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise OSError(f"no free port on {host}")
 
 
 def devhost_command(args: argparse.Namespace, port: int, db: Path | None) -> list[str]:
@@ -94,9 +86,11 @@ async def wait_until_listening(host: str, port: int, process: asyncio.subprocess
 async def run_real_slack(args: argparse.Namespace) -> int:
     base = f"http://{args.host}:{args.devhost_port}"
     print("Real Slack settings found (SLACK_BOT_TOKEN without SLACK_API_URL): starting devhost without the sandbox.")
-    print("Slack must reach these over HTTPS. Expose the port with a tunnel, for example:")
-    print(f"    cloudflared tunnel --url {base}     or     ngrok http {args.devhost_port}")
-    print("then set in your Slack app (or in manifest.yml before importing it):")
+    print("Slack must reach these over HTTPS. Expose only /api/slack/ through a tunnel with a path rule")
+    print(f"(docs/sandbox.md shows one for ngrok and for cloudflared) in front of {base}:")
+    print("everything else on that port (the HTTP API, the management API, the dashboard) is for this")
+    print("machine; from elsewhere it answers 401 unless the request carries devhost's host key.")
+    print("Then set in your Slack app (or in manifest.yml before importing it):")
     print("    Slash command /expense  ->  https://<tunnel-host>/api/slack/commands")
     print("    Interactivity URL        ->  https://<tunnel-host>/api/slack/interactions")
     process = await asyncio.create_subprocess_exec(*devhost_command(args, args.devhost_port, args.db),
@@ -111,32 +105,51 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     except ManifestError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    sandbox = Sandbox(endpoints=endpoints)
-    runner = await start_server(sandbox, args.host, free_port(args.host, args.port) if args.port else 0)
-    devhost_port = free_port(args.host, args.devhost_port)
+    sandbox = Sandbox(endpoints=endpoints, rate_limits=args.rate_limits)
+    sandbox.install_app()  # the bot joins the approval and escalation channels it is configured for
+    sandbox_port = choose_port(args.host, args.port)
+    runner = await start_server(sandbox, args.host, sandbox_port.port)
+    devhost = choose_port(args.host, args.devhost_port)
+    devhost_port = devhost.port
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")
     db = args.db or Path(scratch.name) / "hub.sqlite3"
     env = {**os.environ, **sandbox.app_env(), "SKIP_SLACK_SDK_WARNING": "1"}
+    teams_port = None  # the Playground stands in for Teams unless real Teams settings are given
+    if teams_playground.installed() and not any(os.environ.get(n) for n in ("TEAMS_APP_ID", "TEAMS_ENABLED")):
+        teams_port = teams_playground.free_port()
+        env.update(teams_playground.app_env(teams_port))
     process = await asyncio.create_subprocess_exec(*devhost_command(args, devhost_port, db), env=env,
                                                    cwd=PROJECT_ROOT)
+    teams = None
     try:
         await wait_until_listening(args.host, devhost_port, process)
         sandbox.connect_app(f"http://{args.host}:{devhost_port}")
-        print(banner(sandbox, devhost_port, args.host), flush=True)
+        if teams_port is not None:
+            teams = await teams_playground.start(f"http://{args.host}:{devhost_port}/api/teams/messages", teams_port)
+        notes = [note for note in (sandbox_port.note("Slack sandbox"), devhost.note("Functions host")) if note]
+        print(banner(sandbox, devhost_port, args.host, notes, teams.url if teams else None), flush=True)
         return await _supervise(process)
     finally:
+        if teams is not None:
+            await teams.stop()
         await _stop(process)
         await runner.cleanup()
         scratch.cleanup()
 
 
-def banner(sandbox: Sandbox, devhost_port: int, host: str) -> str:
+def banner(sandbox: Sandbox, devhost_port: int, host: str, notes: list[str] | None = None,
+           teams_url: str | None = None) -> str:
     line = "=" * 68
+    teams = [f"  Teams (Agents Playground):  {teams_url}", "  Type  expense 120 Team lunch  in the chat with Expenses.",
+             ""] if teams_url else []
     return "\n".join([
         line,
+        *[f"  Note: {note}" for note in notes or []],
         f"  Slack sandbox ready. Open:  {sandbox.base_url}/",
         "",
         "  Type  /expense 120 Team lunch  as Alice, then switch to Bob and click Approve.",
+        "",
+        *teams,
         f"  Functions host (HTTP API):  http://{host}:{devhost_port}/api/",
         f"  Durable dashboard:          http://{host}:{devhost_port}/_devhost/dashboard/",
         "  Stop with Ctrl-C.",
@@ -178,6 +191,6 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(runner(args))
     except KeyboardInterrupt:
         return 130
-    except RuntimeError as error:
+    except (RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

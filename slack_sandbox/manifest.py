@@ -2,7 +2,8 @@
 
 Slack sends slash commands to features.slash_commands[].url and interactions to
 settings.interactivity.request_url. Locally the host part is replaced by the local
-Functions host, so only the path (and query) of each URL is kept.
+Functions host, so only the path (and query) of each URL is kept. The bot token is granted
+exactly oauth_config.scopes.bot, as installing the app would.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class AppEndpoints:
     commands: dict[str, str] = field(default_factory=dict)  # "/expense" -> "/api/slack/commands"
     interactivity_path: str | None = None
     command_hints: dict[str, str] = field(default_factory=dict)  # "/expense" -> usage hint
+    bot_scopes: tuple[str, ...] = ()  # oauth_config.scopes.bot: exactly what the bot token is granted
+    command_escapes: dict[str, bool] = field(default_factory=dict)  # "/expense" -> should_escape
 
     @classmethod
     def from_manifest(cls, path: Path) -> "AppEndpoints":
@@ -37,15 +40,20 @@ class AppEndpoints:
         features = data.get("features") or {}
         commands: dict[str, str] = {}
         hints: dict[str, str] = {}
+        escapes: dict[str, bool] = {}
         for entry in features.get("slash_commands") or []:
             name, url = entry.get("command"), entry.get("url")
             if not name or not url:
                 raise ManifestError(f"{path}: every slash command needs command and url")
             commands[name] = path_of(url)
             hints[name] = entry.get("usage_hint", "")
+            escapes[name] = entry.get("should_escape") is True  # Slack's default is false
         interactivity = (data.get("settings") or {}).get("interactivity") or {}
         request_url = interactivity.get("request_url") if interactivity.get("is_enabled", True) else None
-        return cls(commands, path_of(request_url) if request_url else None, hints)
+        scopes = ((data.get("oauth_config") or {}).get("scopes") or {}).get("bot") or []
+        if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+            raise ManifestError(f"{path}: oauth_config.scopes.bot must be a list of scope names")
+        return cls(commands, path_of(request_url) if request_url else None, hints, tuple(scopes), escapes)
 
 
 def path_of(url: str) -> str:

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+METADATA_MAX_BYTES = 8_000  # of the metadata as JSON; beyond it Slack answers metadata_too_large
 EVENT_TYPE = re.compile(r"^[A-Za-z0-9_-]+$")  # letters, digits, underscores and hyphens; no periods
 
 
@@ -20,6 +21,13 @@ class MetadataError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def is_removal(value: Any) -> bool:
+    """chat.update's way to drop a message's metadata: an empty string or an empty object."""
+    if isinstance(value, str):
+        return not value.strip() or value.strip() == "{}"
+    return value == {}
 
 
 def parse_metadata(value: Any) -> dict[str, Any] | None:
@@ -43,4 +51,6 @@ def parse_metadata(value: Any) -> dict[str, Any] | None:
         raise MetadataError("invalid_metadata_schema")
     if not isinstance(payload, dict):
         raise MetadataError("invalid_metadata_schema")
+    if len(json.dumps(value, ensure_ascii=False).encode()) > METADATA_MAX_BYTES:
+        raise MetadataError("metadata_too_large")
     return {"event_type": event_type, "event_payload": copy.deepcopy(payload)}

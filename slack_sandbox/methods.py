@@ -8,11 +8,12 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from .blockkit import (
-    MESSAGE_TEXT_MAX, BlockKitError, check_blocks, check_view, with_block_ids, with_view_ids,
+    MESSAGE_BLOCKS_TEXT_MAX, MESSAGE_TEXT_MAX, UPDATE_TEXT_MAX, BlockKitError, blocks_text_length,
+    check_blocks, check_view, with_block_ids, with_view_ids,
 )
 from .grants import GrantError
 from .history import HistoryError, Window, page_of, parse_limit, parse_ts
-from .message_metadata import MetadataError, parse_metadata
+from .message_metadata import MetadataError, is_removal, parse_metadata
 from .people import APP_ID, BOT_ID, BOT_USER, BOT_USER_ID, TEAM_ID, TEAM_NAME, Channel
 from .sandbox import Sandbox
 from .workspace import Message
@@ -82,19 +83,22 @@ def _channel(sandbox: Sandbox, args: Args, *, by_name: bool = True) -> Channel:
     return channel
 
 
-def _content(args: Args, *, required: bool = True) -> tuple[str | None, list[dict[str, Any]] | None]:
+def _content(args: Args, *, required: bool = True,
+             text_max: int = MESSAGE_TEXT_MAX) -> tuple[str | None, list[dict[str, Any]] | None]:
     text = args.text("text")
     blocks = args.structured("blocks", "invalid_blocks_format")
     if blocks is not None:
         if not isinstance(blocks, list):
             raise ApiError("invalid_blocks_format")
+        if blocks_text_length(blocks) > MESSAGE_BLOCKS_TEXT_MAX:
+            raise ApiError("msg_blocks_too_long")
         try:
             blocks = with_block_ids(check_blocks(blocks))
         except BlockKitError as error:
             raise invalid_blocks(error) from None
     if required and not text and not blocks:
         raise ApiError("no_text")
-    if text and len(text) > MESSAGE_TEXT_MAX:
+    if text and len(text) > text_max:
         raise ApiError("msg_too_long")
     return text, blocks
 
@@ -128,11 +132,13 @@ def chat_update(sandbox: Sandbox, args: Args) -> dict[str, Any]:
     message = _message(sandbox, channel, args.text("ts"))
     if not message.is_bot:
         raise ApiError("cant_update_message")
-    text, blocks = _content(args, required=False)
+    text, blocks = _content(args, required=False, text_max=UPDATE_TEXT_MAX)
     if text is None and blocks is None:
         raise ApiError("no_text")
-    metadata = _metadata(args)
-    sandbox.workspace.replace(message, text if text is not None else message.text, blocks, metadata)
+    removing = "metadata" in args.raw and is_removal(args.raw["metadata"])
+    metadata = None if removing else _metadata(args)
+    sandbox.workspace.replace(message, text if text is not None else message.text, blocks, metadata,
+                              drop_metadata=removing)
     return {"channel": channel.id, "ts": message.ts, "text": message.text, "message": message.to_slack()}
 
 

@@ -99,7 +99,8 @@ def default_users() -> list[User]:
 
 
 def default_channels(user_ids: list[str]) -> list[Channel]:
-    everyone = set(user_ids) | {BOT_USER_ID}
+    """Everyone is in every channel; the bot is in none until invited (Sandbox.install_app)."""
+    everyone = set(user_ids)
     return [
         Channel("C0APPROVALS", "expense-approvals", set(everyone), topic="Expense requests waiting for a decision"),
         Channel("C0SENIORMGMT", "senior-management", set(everyone), topic="Escalations nobody answered in time"),

@@ -11,18 +11,22 @@ from .app_link import AppLink
 from .clock import Clock, SystemClock
 from .grants import Grants, ResponseUrl
 from .manifest import AppEndpoints
-from .people import APPROVAL_CHANNEL, APPROVER_IDS, ESCALATION_CHANNEL, TEAM_ID
+from .rate_limits import RateLimits
+from .people import APPROVAL_CHANNEL, APPROVER_IDS, BOT_USER_ID, ESCALATION_CHANNEL, TEAM_ID, Channel
 from .workspace import Workspace
 
 
 class Sandbox:
     def __init__(self, *, clock: Clock | None = None, endpoints: AppEndpoints | None = None,
                  bot_token: str | None = None, signing_secret: str | None = None,
-                 app_base_url: str | None = None, workspace: Workspace | None = None) -> None:
+                 app_base_url: str | None = None, workspace: Workspace | None = None,
+                 rate_limits: bool = False) -> None:
         self.clock = clock or SystemClock()
         self.workspace = workspace or Workspace(self.clock)
         self.grants = Grants(self.clock)
+        self.rate_limits = RateLimits(self.clock) if rate_limits else None  # None: unlimited
         self.endpoints = endpoints or AppEndpoints()
+        self.bot_scopes: tuple[str, ...] = self.endpoints.bot_scopes  # as installed from the manifest
         # Fresh per run: the sandbox's credentials are throwaway, never real Slack ones.
         self.bot_token = bot_token or "xoxb-sandbox-" + secrets.token_hex(12)
         self.signing_secret = signing_secret or secrets.token_hex(16)
@@ -41,6 +45,23 @@ class Sandbox:
     def connect_app(self, app_base_url: str) -> None:
         """Where the app runs (the local Functions host); manifest paths are resolved against it."""
         self.link.app_base_url = app_base_url.rstrip("/")
+
+    def install_app(self, channels: tuple[str, ...] = (APPROVAL_CHANNEL, ESCALATION_CHANNEL)) -> None:
+        """What an admin does after installing the app: invite the bot to the channels it serves."""
+        for ref in channels:
+            self.invite_bot(ref)
+
+    def invite_bot(self, ref: str) -> None:
+        self.workspace.invite(self._channel(ref), BOT_USER_ID)
+
+    def remove_bot(self, ref: str) -> None:
+        self.workspace.remove(self._channel(ref), BOT_USER_ID)
+
+    def _channel(self, ref: str) -> Channel:
+        channel = self.workspace.resolve_channel(ref)
+        if channel is None:
+            raise LookupError(f"no channel {ref!r}")
+        return channel
 
     def app_env(self) -> dict[str, str]:
         """Settings that point the bot at this sandbox."""

@@ -6,12 +6,13 @@ from aiohttp import web
 
 from . import ui
 from .response_urls import handle_response_url
+from .same_origin import guard
 from .sandbox import SANDBOX_KEY, Sandbox
 from .web_api import API_LOG_KEY, ApiLog, handle_api
 
 
-def create_app(sandbox: Sandbox) -> web.Application:
-    app = web.Application(client_max_size=4 * 1024 * 1024)
+def create_app(sandbox: Sandbox, host: str = "127.0.0.1") -> web.Application:
+    app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[guard(host)])
     app[SANDBOX_KEY] = sandbox
     app[API_LOG_KEY] = ApiLog()
     app.router.add_route("GET", "/api/{method}", handle_api)
@@ -28,7 +29,7 @@ def create_app(sandbox: Sandbox) -> web.Application:
 
 async def start_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> web.AppRunner:
     """Listen (port 0 = any free port) and set sandbox.base_url; the caller cleans up the runner."""
-    app = create_app(sandbox)
+    app = create_app(sandbox, host)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

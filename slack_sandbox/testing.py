@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Callable
 from . import user_actions
 from .clock import Clock
 from .manifest import AppEndpoints
-from .people import APPROVAL_CHANNEL
+from .people import APPROVAL_CHANNEL, BOT_USER_ID, ESCALATION_CHANNEL
 from .sandbox import Sandbox
 from .server import start_server
 from .web_api import API_LOG_KEY, ApiLog, Fault
@@ -56,6 +56,19 @@ class RunningSandbox:
         With ``applied`` the call still takes effect and only its answer is the failure (a 5xx
         or a lost answer after Slack did the work); the log keeps the real answer as "effect"."""
         self.api_log.faults.setdefault(method, []).append(Fault(status, error, retry_after, times, applied))
+
+    # ---- acting as a workspace admin ---------------------------------------------------------
+    def invite_bot(self, channel: str) -> None:
+        """Invite the bot to a channel (by id or name), as /invite @Expense Approvals does."""
+        self.sandbox.invite_bot(channel)
+
+    def remove_bot(self, channel: str) -> None:
+        self.sandbox.remove_bot(channel)
+
+    def create_channel(self, name: str, *, with_bot: bool = False) -> str:
+        """A new public channel with every person in it and the bot only if asked; its id."""
+        members = {u.id for u in self.workspace.humans()} | ({BOT_USER_ID} if with_bot else set())
+        return self.workspace.create_channel(name, members).id
 
     # ---- acting as a person ------------------------------------------------------------------
     async def slash_command(self, user_id: str, line: str, channel: str = APPROVAL_CHANNEL) -> user_actions.Outcome:
@@ -108,13 +121,19 @@ class RunningSandbox:
 async def run_sandbox(*, manifest: Path | None = None, endpoints: AppEndpoints | None = None,
                       app_base_url: str | None = None, clock: Clock | None = None,
                       bot_token: str | None = None, signing_secret: str | None = None,
-                      host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[RunningSandbox]:
-    """A sandbox listening on a free port; endpoints from `manifest` (default: the project's)."""
+                      host: str = "127.0.0.1", port: int = 0,
+                      bot_channels: tuple[str, ...] = (APPROVAL_CHANNEL, ESCALATION_CHANNEL),
+                      rate_limits: bool = False) -> AsyncIterator[RunningSandbox]:
+    """A sandbox listening on a free port; endpoints and scopes from `manifest` (default: the
+    project's). The bot is invited to `bot_channels` (the app's approval and escalation channels,
+    as an admin would after installing it) and to no other. Slack's rate limits apply only with
+    `rate_limits` (tests that measure load leave them off)."""
     if endpoints is None:
         path = manifest or (PROJECT_MANIFEST if PROJECT_MANIFEST.exists() else None)
         endpoints = AppEndpoints.from_manifest(path) if path else AppEndpoints()
     sandbox = Sandbox(clock=clock, endpoints=endpoints, bot_token=bot_token,
-                      signing_secret=signing_secret, app_base_url=app_base_url)
+                      signing_secret=signing_secret, app_base_url=app_base_url, rate_limits=rate_limits)
+    sandbox.install_app(bot_channels)
     runner = await start_server(sandbox, host, port)
     try:
         yield RunningSandbox(sandbox, runner.app[API_LOG_KEY])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import payloads
+from . import payloads, typed_text
 from .app_link import AppReply, DeliveryError
 from .blockkit import BlockKitError, check_blocks, check_view, with_block_ids, with_view_ids
 from .people import BOT_USER_ID, SLACKBOT_ID, Channel, User
@@ -54,7 +54,7 @@ async def send_message(sandbox: Sandbox, user_id: str, channel_id: str, text: st
     channel = _channel_of(sandbox, user_id, channel_id)
     if not text.strip():
         raise ActionError("empty message")
-    sandbox.workspace.post(channel.id, user_id, text)
+    sandbox.workspace.post(channel.id, user_id, typed_text.escape(text))
     return Outcome(True)
 
 
@@ -72,13 +72,17 @@ async def run_command(sandbox: Sandbox, user_id: str, channel_id: str, line: str
     command, _, text = line.strip().partition(" ")
     text = text.strip()
     path = sandbox.endpoints.commands.get(command)
+    if path is None and command in BUILT_IN:
+        return BUILT_IN[command](sandbox, user_id, channel, text)
     if path is None:
         _tell(sandbox, user_id, channel.id, f"`{command}` is not a valid command. In Slack, all messages "
               "that start with the \"/\" character are interpreted as commands.")
         return Outcome(False, "unknown_command")
     grant = sandbox.grants.issue_response_url("commands", user_id, channel.id)
     trigger_id = sandbox.grants.issue_trigger(user_id)
-    form = payloads.slash_command(user, channel, command, text, sandbox.response_url(grant), trigger_id)
+    sent = typed_text.command_text(sandbox.workspace, text,
+                                   should_escape=sandbox.endpoints.command_escapes.get(command, False))
+    form = payloads.slash_command(user, channel, command, sent, sandbox.response_url(grant), trigger_id)
     try:
         reply = await sandbox.link.send_form(path, form)
     except DeliveryError as error:
@@ -108,6 +112,42 @@ async def run_command(sandbox: Sandbox, user_id: str, channel_id: str, line: str
                                          visible_to=None if in_channel else user_id)
         grant.posted.append(message)
     return Outcome(True, reply=reply)
+
+
+def _mentioned(sandbox: Sandbox, text: str) -> list[User]:
+    """People named as @handle, @display-name or <@U…> (a bot also by its app name)."""
+    found: list[User] = []
+    for word in text.split():
+        ref = word.strip(",").removeprefix("<").removesuffix(">").removeprefix("@").split("|")[0].lower()
+        for user in sandbox.workspace.users.values():
+            names = {user.id.lower(), user.name.lower(), user.real_name.lower().replace(" ", "-")}
+            if ref in names and user not in found:
+                found.append(user)
+    return found
+
+
+def _membership(sandbox: Sandbox, user_id: str, channel: Channel, text: str, *, invite: bool) -> Outcome:
+    """Slack's built-in /invite and /remove, for people and the bot alike."""
+    people = _mentioned(sandbox, text)
+    if channel.is_im or not people:
+        _tell(sandbox, user_id, channel.id, f"Name someone to {'invite' if invite else 'remove'}: "
+              f"{'/invite' if invite else '/remove'} @{sandbox.workspace.users[BOT_USER_ID].name}")
+        return Outcome(False, "user_not_found")
+    for person in people:
+        changed = (sandbox.workspace.invite if invite else sandbox.workspace.remove)(channel, person.id)
+        if not changed:
+            state = "already in" if invite else "not in"
+            _tell(sandbox, user_id, channel.id, f"{person.real_name} is {state} #{channel.name}.")
+            continue
+        done = "added to" if invite else "removed from"
+        _tell(sandbox, user_id, channel.id, f"You {done} #{channel.name}: {person.real_name}.")
+    return Outcome(True)
+
+
+BUILT_IN = {
+    "/invite": lambda sandbox, user_id, channel, text: _membership(sandbox, user_id, channel, text, invite=True),
+    "/remove": lambda sandbox, user_id, channel, text: _membership(sandbox, user_id, channel, text, invite=False),
+}
 
 
 async def click_button(sandbox: Sandbox, user_id: str, channel_id: str, ts: str, action_id: str,

@@ -13,10 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
+from . import scopes
 from .methods import METHODS, ApiError, Args
 from .sandbox import SANDBOX_KEY, Sandbox
-
-SCOPES = "commands,chat:write,chat:write.public,im:write,channels:history,groups:history,users:read,users:read.email"
 
 
 @dataclass
@@ -48,18 +47,25 @@ async def handle_api(request: web.Request) -> web.Response:
     sandbox: Sandbox = request.app[SANDBOX_KEY]
     log: ApiLog = request.app[API_LOG_KEY]
     method = request.match_info["method"]
+    headers = {"x-oauth-scopes": ",".join(sandbox.bot_scopes), **scopes.accepted_header(method)}
     try:
         args, token = await _arguments(request)
     except ApiError as error:
-        return _answer(log, method, {}, error.body())
+        return _answer(log, method, {}, error.body(), headers)
+    limited = _rate_limited(sandbox, method, args, token)
+    if limited is not None:
+        body = {"ok": False, "error": "ratelimited"}
+        log.calls.append({"method": method, "args": args, "response": body, "retry_after": limited})
+        return web.json_response(body, status=429, headers={**headers, "Retry-After": str(limited)})
     fault = _take_fault(log, method)
     if fault is None:
-        return _answer(log, method, args, _outcome(sandbox, method, args, token))
+        return _answer(log, method, args, _outcome(sandbox, method, args, token), headers)
     entry: dict[str, Any] = {"method": method, "args": args, "response": {"ok": False, "error": fault.error}}
     if fault.applied:
         entry["effect"] = _outcome(sandbox, method, args, token)
     log.calls.append(entry)
-    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(fault.retry_after)
     return web.json_response({"ok": False, "error": fault.error}, status=fault.status, headers=headers)
 
 
@@ -72,15 +78,36 @@ def _outcome(sandbox: Sandbox, method: str, args: dict[str, Any], token: str | N
         return {"ok": False, "error": "not_authed"}
     if token != sandbox.bot_token:
         return {"ok": False, "error": "invalid_auth"}
+    refused = _missing_scope(sandbox, method, args)
+    if refused is not None:
+        return refused
     try:
         return {"ok": True, **implementation(sandbox, Args(args))}
     except ApiError as error:
         return error.body()
 
 
-def _answer(log: ApiLog, method: str, args: dict[str, Any], body: dict[str, Any], status: int = 200) -> web.Response:
+def _rate_limited(sandbox: Sandbox, method: str, args: dict[str, Any], token: str | None) -> int | None:
+    """Retry-After seconds if the bot's call is over Slack's limit for it, else None."""
+    if sandbox.rate_limits is None or token != sandbox.bot_token:
+        return None
+    ref = args.get("channel")
+    channel = sandbox.workspace.resolve_channel(ref) if isinstance(ref, str) and ref.strip() else None
+    return sandbox.rate_limits.retry_after(method, channel.id if channel else None)
+
+
+def _missing_scope(sandbox: Sandbox, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+    """Checked before the method runs, against the conversation it names (if any)."""
+    ref = args.get("channel")
+    channel = sandbox.workspace.resolve_channel(ref) if isinstance(ref, str) and ref.strip() else None
+    default_kind = scopes.IM if method == "conversations.open" else scopes.PUBLIC  # users= opens a DM
+    return scopes.missing_scope(method, sandbox.bot_scopes, channel, default_kind=default_kind)
+
+
+def _answer(log: ApiLog, method: str, args: dict[str, Any], body: dict[str, Any],
+            headers: dict[str, str]) -> web.Response:
     log.calls.append({"method": method, "args": args, "response": body})
-    return web.json_response(body, status=status, headers={"x-oauth-scopes": SCOPES})
+    return web.json_response(body, headers=headers)
 
 
 def _take_fault(log: ApiLog, method: str) -> Fault | None:

@@ -130,6 +130,32 @@ class Workspace:
     def channels_for(self, user_id: str) -> list[Channel]:
         return [c for c in self.channels.values() if user_id in c.members]
 
+    def create_channel(self, name: str, members: set[str]) -> Channel:
+        """A new public channel; the bot is in it only if listed (or invited later)."""
+        name = name.strip().removeprefix("#")
+        if not name or any(c.name == name for c in self.channels.values() if not c.is_im):
+            raise ValueError(f"a channel needs a new name, not {name!r}")
+        channel = Channel("C0" + secrets.token_hex(4).upper(), name, set(members))
+        self.channels[channel.id] = channel
+        self.messages[channel.id] = []
+        return channel
+
+    def invite(self, channel: Channel, user_id: str) -> bool:
+        """Add a member (a bot only reads and posts where it was invited); False if already in."""
+        if channel.is_im or user_id not in self.users:
+            raise ValueError(f"cannot invite {user_id} to {channel.id}")
+        joined = user_id not in channel.members
+        channel.members.add(user_id)
+        return joined
+
+    def remove(self, channel: Channel, user_id: str) -> bool:
+        """Take a member out; False if they were not in it."""
+        if channel.is_im:
+            raise ValueError(f"nobody leaves the direct messages {channel.id}")
+        left = user_id in channel.members
+        channel.members.discard(user_id)
+        return left
+
     # ---- messages ------------------------------------------------------------------------
     def next_ts(self) -> str:
         """Slack's message timestamp: unique and increasing, seconds.microseconds."""
@@ -150,12 +176,15 @@ class Workspace:
         return next((m for m in self.messages.get(channel, []) if m.ts == ts), None)
 
     def replace(self, message: Message, text: str, blocks: list[dict[str, Any]] | None,
-                metadata: dict[str, Any] | None = None) -> Message:
-        """New text, and new blocks / metadata when given (Slack keeps the old ones otherwise)."""
+                metadata: dict[str, Any] | None = None, *, drop_metadata: bool = False) -> Message:
+        """New text, and new blocks / metadata when given (Slack keeps the old ones otherwise);
+        drop_metadata removes the metadata (chat.update with an empty one)."""
         message.text = text
         if blocks is not None:
             message.blocks = list(blocks)
-        if metadata is not None:
+        if drop_metadata:
+            message.metadata = None
+        elif metadata is not None:
             message.metadata = metadata
         message.edited_ts = self.next_ts()
         self._notify(Change("message", message=message))

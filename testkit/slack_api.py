@@ -329,6 +329,12 @@ class FakeSlackApi:
             if user_id is None:
                 return {"ok": False, "error": "users_not_found"}
             return {"ok": True, "user": {"id": user_id, "name": args["email"].split("@")[0]}}
+        if method == "users.info":
+            user_id = str(args.get("user", ""))
+            emails = [email for email, uid in self.users_by_email.items() if uid == user_id]
+            profile = {"display_name": user_id.lower(), "real_name": user_id.lower(),
+                       **({"email": emails[0]} if emails else {})}
+            return {"ok": True, "user": {"id": user_id, "name": user_id.lower(), "profile": profile}}
         if method == "views.open":
             view = args.get("view")
             if isinstance(view, str):

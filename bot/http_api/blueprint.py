@@ -2,7 +2,8 @@
 
 All three require a function key in Azure (AuthLevel.FUNCTION): starting a request notifies
 people, approving decides money, and the status shows amounts and names. Pass the key as
-`?code=<key>` or the `x-functions-key` header. devhost does not check keys.
+`?code=<key>` or the `x-functions-key` header. devhost asks for its host key only from
+remote callers, so on one machine no key is needed (see devhost/README.md).
 """
 
 import azure.durable_functions as df

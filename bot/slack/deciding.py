@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.approvals import MAX_APPROVER_LENGTH, instance_id_from_approval_id
 from bot.config import SlackSettings
 from bot.people import Person
 from bot.slack.formatting import summary
 from bot.slack.messages import SlackMessage, outcome_message
+from bot.slack.requester_match import might_be_requester
 from bot.workflow.client import WorkflowClient
 from bot.workflow.state import ApprovalState, Stage
 
 NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
+OWN_REQUEST = "You can't decide your own request; another approver has to."
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,9 @@ def clicker(user: dict[str, Any]) -> Person:
     return Person.slack(user["id"], str(name)[:MAX_APPROVER_LENGTH])
 
 
-async def may_decide(settings: SlackSettings, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
+async def may_decide(
+    settings: SlackSettings, workflow: WorkflowClient, approval_id: str, user: Person, client: AsyncWebClient
+) -> Verdict:
     """Checks in order: the id, the instance, the requester, the approver list, the stage."""
     try:
         instance_id = instance_id_from_approval_id(approval_id)
@@ -41,7 +47,10 @@ async def may_decide(settings: SlackSettings, workflow: WorkflowClient, approval
     if state.stage is Stage.UNKNOWN:
         return Verdict(instance_id, state, f"I can't find approval `{approval_id}`. It may have been purged.")
     if state.requester is not None and state.requester.same_account(user):
-        return Verdict(instance_id, state, "You can't decide your own request; another approver has to.")
+        return Verdict(instance_id, state, OWN_REQUEST)
+    if state.requester is None and state.request is not None and state.is_open:
+        if await might_be_requester(client, user.id, state.request.requester):
+            return Verdict(instance_id, state, OWN_REQUEST + " (Your Slack profile matches the requester's name.)")
     if not settings.may_approve(user.id):
         return Verdict(instance_id, state, "Only the designated approvers can decide requests.")
     if not state.is_open:

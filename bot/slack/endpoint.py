@@ -63,5 +63,5 @@ def _signed(secret: str, body: bytes, headers: Mapping[str, str]) -> bool:
     lowered = {name.lower(): value for name, value in headers.items()}
     try:
         return SignatureVerifier(secret).is_valid_request(body, lowered)
-    except ValueError:  # a non-numeric timestamp
+    except (ValueError, TypeError, OverflowError):  # a timestamp that is no time, a signature that is no hex
         return False

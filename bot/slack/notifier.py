@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedDecision
@@ -37,11 +37,14 @@ from bot.slack.request_copies import (
     request_metadata,
     started_at,
 )
-from bot.workflow.status import REQUESTER_ACCOUNT_KEY
+from bot.workflow.status import NOT_POSTED_KEY, REQUESTER_ACCOUNT_KEY
 from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
 
 log = logging.getLogger(__name__)
+
+# Slack's answers when the bot may not post in a channel: an admin has to act, not a retry.
+OUTSIDE_THE_CHANNEL = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
 class SlackCallFailed(RuntimeError):
@@ -122,46 +125,43 @@ class Notifier:
 
     # --- bot.workflow.notifying.Notifier -------------------------------------------------------
 
-    async def post_request(self, approval_id: str, request: ApprovalRequest, deadline: datetime) -> dict[str, Any]:
-        return (await self.post_approval_request(approval_id, request, deadline)).to_output()
-
     async def record_decision(
         self, approval_id: str, request: ApprovalRequest, decision: RecordedDecision, posted: dict[str, Any] | None
     ) -> None:
         """Rewrite the original message (and any other copy of it) to the decision and tell the
         requester."""
-        message = PostedMessage.from_output(posted)
-        request = _with_slack_id(request, _requester_id(request, message))
-        for target in message.every_copy() if message is not None else []:
-            await self._update(target, messages.decided(approval_id, request, decision), recorded=target == message)
-        requester_id = _slack_id(request)
-        if requester_id:
-            permalink = message.permalink if message else None
-            since = decision.decided_at or datetime.now().astimezone()
-            await self._direct_message(requester_id, approval_id, since,
-                                       messages.requester_decision_notice(approval_id, request, decision, permalink))
+        message, request = _posted_with_requester(posted, request)
+        await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
+        await self._tell_requester(request, approval_id, decision.decided_at or datetime.now().astimezone(), _built(
+            messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None))
 
     async def escalate(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None
     ) -> None:
         """Tell senior management, mark the original (and any other copy) expired, tell the
         requester."""
-        message = PostedMessage.from_output(posted)
-        request = _with_slack_id(request, _requester_id(request, message))
-        targets = message.every_copy() if message is not None else []
+        message, request = _posted_with_requester(posted, request)
         permalink = message.permalink if message else None
         if message is not None and not permalink:
             permalink = await self._permalink(message.channel, message.ts)
         await self._post_once(
             self.settings.escalation_channel, approval_id, ESCALATION_EVENT,
-            messages.escalation(approval_id, request, deadline, ESCALATION_REASON, permalink), deadline,
+            _built(messages.escalation, approval_id, request, deadline, ESCALATION_REASON, permalink), deadline,
         )
-        for target in targets:
-            await self._update(target, messages.expired(approval_id, request, deadline), recorded=target == message)
+        await self._rewrite(message, _built(messages.expired, approval_id, request, deadline))
+        await self._tell_requester(request, approval_id, deadline, _built(
+            messages.requester_escalation_notice, approval_id, request, deadline, permalink))
+
+    async def _rewrite(self, message: PostedMessage | None, outcome: SlackMessage) -> None:
+        """Show the outcome on the recorded request message and on every other copy of it."""
+        for target in message.every_copy() if message is not None else []:
+            await self._update(target, outcome, recorded=target == message)
+
+    async def _tell_requester(self, request: ApprovalRequest, approval_id: str, since: datetime,
+                              notice: SlackMessage) -> None:
         requester_id = _slack_id(request)
         if requester_id:
-            await self._direct_message(requester_id, approval_id, deadline,
-                                       messages.requester_escalation_notice(approval_id, request, deadline, permalink))
+            await self._direct_message(requester_id, approval_id, since, notice)
 
     # --- the request post -----------------------------------------------------------------------
 
@@ -172,12 +172,29 @@ class Notifier:
         activity already did (its answer lost to a crash): then that post is the request."""
         requester_id = _slack_id(request) or await self._lookup_by_email(request.requester)
         request = _with_slack_id(request, requester_id)
-        message = messages.approval_request(approval_id, request, deadline)
+        message = _built(messages.approval_request, approval_id, request, deadline)
         channel, ts, *copies = await self._post_once(
             self.settings.approval_channel, approval_id, REQUEST_EVENT, message,
             started_at(deadline, request.timeout_seconds),
         )
         return PostedMessage(channel, ts, requester_id, await self._permalink(channel, ts), tuple(copies))
+
+    async def post_request(self, approval_id: str, request: ApprovalRequest, deadline: datetime) -> dict[str, Any]:
+        """The request's reference; when the bot is not in the approvers' channel, trying again
+        cannot help: the requester is told how to fix it and the reference says it was not posted."""
+        try:
+            return (await self.post_approval_request(approval_id, request, deadline)).to_output()
+        except SlackCallFailed as failure:
+            code = _slack_error(failure.__cause__)
+            if code not in OUTSIDE_THE_CHANNEL:
+                raise
+        requester_id = _slack_id(request) or await self._lookup_by_email(request.requester)
+        if requester_id:
+            await self._direct_message(requester_id, approval_id, started_at(deadline, request.timeout_seconds),
+                                       _built(messages.not_in_channel, approval_id, request,
+                                              self.settings.approval_channel))
+        return {NOT_POSTED_KEY: f"Slack chat.postMessage failed: {code}: the app is not a member of "
+                                f"{self.settings.approval_channel}; invite it with /invite"}
 
     # --- Web API calls ------------------------------------------------------------------------
 
@@ -282,6 +299,25 @@ class Notifier:
         return user.get("id") if isinstance(user.get("id"), str) else None
 
 
+def _built(build: Callable[..., SlackMessage], approval_id: str, *args: Any) -> SlackMessage:
+    """The message, checked against Block Kit's rules now; should a builder ever make one Slack
+    would refuse, a plain message naming the approval goes out instead of failing the activity."""
+    try:
+        message = build(approval_id, *args)
+        message.block_dicts()
+        return message
+    except SlackObjectFormationError:
+        log.exception("the %s message for %s broke a Block Kit rule; sending a plain one", build.__name__, approval_id)
+        return messages.plain(approval_id, f"Approval {approval_id}: {build.__name__.replace('_', ' ')}")
+
+
+def _slack_error(error: BaseException | None) -> str | None:
+    """Slack's own error code in an answer that said `"ok": false`."""
+    if isinstance(error, SlackApiError) and isinstance(error.response.data, dict):
+        return error.response.data.get("error")
+    return None
+
+
 def _may_have_posted(error: Exception) -> bool:
     """A 5xx or a lost connection leaves it open whether Slack did the work; any other error
     (4xx, or Slack's own "ok": false) means it did not."""
@@ -295,8 +331,13 @@ def _slack_id(request: ApprovalRequest) -> str | None:
     return account.id if account is not None else None
 
 
-def _requester_id(request: ApprovalRequest, posted: PostedMessage | None) -> str | None:
-    return _slack_id(request) or (posted.requester_slack_id if posted else None)
+def _posted_with_requester(
+    posted: dict[str, Any] | None, request: ApprovalRequest
+) -> tuple[PostedMessage | None, ApprovalRequest]:
+    """The posted request, and the request with the requester's Slack account found when posting."""
+    message = PostedMessage.from_output(posted)
+    found = _slack_id(request) or (message.requester_slack_id if message else None)
+    return message, _with_slack_id(request, found)
 
 
 def _with_slack_id(request: ApprovalRequest, slack_id: str | None) -> ApprovalRequest:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.approvals import ApprovalRequest, Decision, approval_id_for
 from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
+from bot.workflow.repeats import REPEAT_WINDOW, candidate_ids
 from bot.workflow.state import ApprovalState, Stage, classify
 
 log = logging.getLogger(__name__)
@@ -43,15 +44,39 @@ class WorkflowClient:
     def __init__(self, durable_client: Any) -> None:
         self._durable = durable_client
 
-    async def start(self, request: ApprovalRequest) -> Started:
+    async def start(self, request: ApprovalRequest, instance_id: str | None = None) -> Started:
         """Start `approval_workflow` now; its first activity posts the request."""
         try:
-            instance_id = await self._durable.start_new(ORCHESTRATOR, None, request.to_input())
+            instance_id = await self._durable.start_new(ORCHESTRATOR, instance_id, request.to_input())
         except Exception as error:  # the SDK raises bare Exceptions for unexpected answers
             log.warning("starting %s failed: %s", ORCHESTRATOR, error)
             raise BackendUnavailable(str(error)) from error
         deadline = datetime.now(timezone.utc) + timedelta(seconds=request.timeout_seconds)
         log.info("started %s from %s", approval_id_for(instance_id), request.origin)
+        return Started(approval_id_for(instance_id), instance_id, deadline)
+
+    async def start_unless_repeated(self, request: ApprovalRequest) -> tuple[Started, bool]:
+        """Start the request, or find the same request the same person made within a minute
+        (see bot.workflow.repeats); True with the first one's ids when it was a repeat."""
+        now = datetime.now(timezone.utc)
+        current, previous = candidate_ids(request, now)
+        for earlier in await asyncio.gather(self._earlier(previous, now), self._earlier(current, now)):
+            if earlier is not None:
+                return earlier, True
+        try:
+            return await self.start(request, current), False
+        except BackendUnavailable:  # the same request, started a moment ago by a parallel repeat?
+            earlier = await self._earlier(current, now)
+            if earlier is None:
+                raise
+            return earlier, True
+
+    async def _earlier(self, instance_id: str, now: datetime) -> Started | None:
+        state = await self.state(instance_id)
+        created = state.created_time
+        if state.stage is Stage.UNKNOWN or created is None or now - created > REPEAT_WINDOW:
+            return None
+        deadline = state.deadline or now
         return Started(approval_id_for(instance_id), instance_id, deadline)
 
     async def state(self, instance_id: str) -> ApprovalState:

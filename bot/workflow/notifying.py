@@ -3,7 +3,8 @@
 Each front end (bot/slack, later bot/teams) implements this once. The reference a front end
 returns from `post_request` is opaque to the workflow: it is stored as is and handed back to the
 same front end. It may carry `requesterAccount` (a Person's JSON) when the front end resolved who
-the requester is on its platform.
+the requester is on its platform, or `notPosted` (a reason) when posting cannot succeed until
+someone acts (the bot is not in the channel): the instance then ends Failed with that reason.
 
 Every method is at-least-once, as activities are: a re-run after a crash must not post twice.
 """

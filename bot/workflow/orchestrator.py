@@ -37,7 +37,7 @@ from bot.approvals import (
 )
 from bot.workflow import status as stages
 from bot.workflow.names import DECISION_EVENT, ESCALATE, RECORD_DECISION, SEND_REQUEST
-from bot.workflow.status import WorkflowStatus
+from bot.workflow.status import NOT_POSTED_KEY, WorkflowStatus
 
 logger = logging.getLogger(__name__)
 
@@ -140,8 +140,11 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
             _fail(approval, SEND_REQUEST, error)
         approval.status.messages = {
             front_end: reference for front_end, reference in zip(request.front_ends, posted)
-            if isinstance(reference, dict)
+            if isinstance(reference, dict) and NOT_POSTED_KEY not in reference
         }
+        refused = [str(ref[NOT_POSTED_KEY]) for ref in posted if isinstance(ref, dict) and NOT_POSTED_KEY in ref]
+        if refused:  # someone has to act first; the requester was told how
+            _fail(approval, SEND_REQUEST, NotificationFailed(refused[0]))
         approval.status.requester = request.requester_account or approval.status.requester_from_messages()
 
     # 2. Wait for a valid decision or the deadline, with one timer for the whole wait.

@@ -27,6 +27,9 @@ ENDED_RUNTIME_STATUSES = frozenset({"Completed", "Failed", "Terminated", "Cancel
 
 # A posted reference may name the requester's account, when its front end could resolve it.
 REQUESTER_ACCOUNT_KEY = "requesterAccount"
+# A reference with this key says the front end could not post the request, why, and that it told
+# the requester how to fix it: retrying would not help.
+NOT_POSTED_KEY = "notPosted"
 
 
 @dataclass

@@ -186,6 +186,17 @@ function messageNode(m) {
       ${m.ephemeral ? `<div class="only-you">Only visible to you</div>` : ""}
     </div>`;
   const content = node.querySelector(".content");
+  try {
+    renderContent(m, content);
+  } catch (error) {
+    // One message that cannot be drawn must not take the rest of the channel with it.
+    console.error("cannot render message", m.ts, error);
+    content.innerHTML = `<div class="bk-text">${plain(m.text)}</div>`;
+  }
+  return node;
+}
+
+function renderContent(m, content) {
   if (m.command) {
     content.innerHTML = `<span class="command-echo">${plain(m.command)}</span>`;
   } else if (m.blocks?.length) {
@@ -193,7 +204,6 @@ function messageNode(m) {
   } else {
     content.innerHTML = `<div class="bk-text">${mrkdwn(m.text, ctx())}</div>`;
   }
-  return node;
 }
 
 function renderMessages(jump = false) {

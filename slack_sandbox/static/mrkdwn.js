@@ -92,9 +92,10 @@ function renderEntity(inner, ctx) {
   if (target.startsWith("!date^")) {
     const [, ts, format, link] = target.split("^");
     const epoch = Number(ts);
-    if (!Number.isFinite(epoch)) return escapeHtml(label || "");
+    const date = new Date(epoch * 1000);
+    if (!/^-?\d+$/.test(ts ?? "") || Number.isNaN(date.getTime())) return asTyped(inner);
     const text = formatSlackDate(epoch, format || "{date}", ctx.timeZone);
-    const iso = new Date(epoch * 1000).toISOString();
+    const iso = date.toISOString();
     const inner = `<time class="slack-date" datetime="${iso}" title="${escapeHtml(iso)}">${escapeHtml(text)}</time>`;
     return link ? `<a href="${safeUrl(link)}" target="_blank" rel="noopener">${inner}</a>` : inner;
   }
@@ -104,6 +105,21 @@ function renderEntity(inner, ctx) {
   }
   const url = safeUrl(target);
   return `<a href="${url}" target="_blank" rel="noopener">${escapeHtml(label || target)}</a>`;
+}
+
+// A token we cannot render shows its fallback label, or else the text as written: never an
+// exception, which would stop every later message from rendering.
+function asTyped(inner) {
+  const [, label] = splitOnce(inner, "|");
+  return escapeHtml(unescapeSlack(label || `<${inner}>`));
+}
+
+function renderEntitySafely(inner, ctx) {
+  try {
+    return renderEntity(inner, ctx);
+  } catch {
+    return asTyped(inner);
+  }
 }
 
 function splitOnce(s, sep) {
@@ -123,7 +139,7 @@ export function mrkdwn(text, ctx) {
   let s = String(text ?? "");
   s = s.replace(/```([\s\S]*?)```/g, (_, code) => hold(`<pre>${escapeHtml(unescapeSlack(code.replace(/^\n/, "")))}</pre>`));
   s = s.replace(/`([^`\n]+)`/g, (_, code) => hold(`<code>${escapeHtml(unescapeSlack(code))}</code>`));
-  s = s.replace(/<([^<>\n]+)>/g, (_, inner) => hold(renderEntity(inner, ctx)));
+  s = s.replace(/<([^<>\n]+)>/g, (_, inner) => hold(renderEntitySafely(inner, ctx)));
   s = emoji(escapeHtml(unescapeSlack(s)));
   const edge = "(^|[\\s(\\u0000>])";
   const end = "(?=$|[\\s).,!?:;'\"\\u0000])";

@@ -72,3 +72,20 @@ async def test_plain_messages_and_unknown_commands(lone_ui, lone_slack):
     await expect(lone_ui.message("hello team")).to_contain_text("Carol Diaz")
     await lone_ui.send("/nope")
     await expect(lone_ui.ephemeral("not a valid command")).to_be_visible()
+
+
+@pytest.mark.parametrize("token, shown", [
+    ("<!date^1e20^{date}|x>", "x"),
+    ("<!date^99999999999999^{date}>", "<!date^99999999999999^{date}>"),
+    ("<!date^12^{date}^javascript:alert(1)|soon>", "January 1st, 1970"),
+])
+async def test_a_token_that_cannot_render_shows_as_text_and_later_messages_still_render(
+        lone_ui, lone_slack, token, shown):
+    await lone_ui.open_as("U0BOB")
+    client = client_for(lone_slack)
+    await client.chat_postMessage(channel="C0APPROVALS", text=f"before {token} after")
+    await client.chat_postMessage(channel="C0APPROVALS", text="*the next request*")
+    await expect(lone_ui.message("the next request").locator("strong")).to_have_text("the next request")
+    await expect(lone_ui.message("before")).to_contain_text(f"before {shown} after")
+    await lone_ui.switch_to("U0ALICE")  # a fresh render of the whole channel, for someone else
+    await expect(lone_ui.message("the next request").locator("strong")).to_be_visible()

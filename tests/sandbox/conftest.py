@@ -28,6 +28,10 @@ features:
       description: Ask for an expense approval
       usage_hint: "120 Team lunch"
       should_escape: true
+oauth_config:
+  scopes:
+    bot: [commands, chat:write, im:write, channels:history, groups:history, im:history, channels:read,
+          im:read, users:read, users:read.email]
 settings:
   interactivity:
     is_enabled: true

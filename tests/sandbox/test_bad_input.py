@@ -97,5 +97,5 @@ async def test_odd_requests_get_slack_errors_not_server_errors(slack, app):
         for path, body in [("/ui/message", {"user": "U0ALICE"}), ("/ui/click", {"user": "U0BOB", "ts": "1"}),
                            ("/ui/views/V1/submit", {"user": "U0BOB", "inputs": []}), ("/ui/message", ["x"]),
                            ("/ui/message", {"user": "U0NOBODY", "channel": "C0APPROVALS", "text": "hi"})]:
-            async with session.post(slack.base_url + path, data=json.dumps(body)) as resp:
+            async with session.post(slack.base_url + path, json=body) as resp:
                 assert resp.status == 400, (path, await resp.text())

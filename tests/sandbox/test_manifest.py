@@ -14,6 +14,7 @@ def test_urls_keep_only_their_path(manifest: Path):
     endpoints = AppEndpoints.from_manifest(manifest)
     assert endpoints.commands == {"/expense": "/api/slack/commands"}
     assert endpoints.interactivity_path == "/api/slack/interactions"
+    assert endpoints.bot_scopes[:2] == ("commands", "chat:write")
     assert endpoints.command_hints["/expense"] == "120 Team lunch"
 
 

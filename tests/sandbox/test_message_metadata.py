@@ -95,3 +95,29 @@ async def test_a_fault_with_effect_posts_but_answers_the_failure(client, slack):
     [message] = slack.messages("C0APPROVALS")
     assert message.metadata == REQUEST
     assert slack.api_log.of("chat.postMessage")[-1]["effect"]["ts"] == message.ts
+
+
+@pytest.mark.parametrize("empty", [{}, ""])
+async def test_update_with_empty_metadata_removes_it(client, slack, empty):
+    posted = await client.chat_postMessage(channel="C0APPROVALS", text="pending", metadata=Metadata(**REQUEST))
+    await client.api_call("chat.update", json={"channel": "C0APPROVALS", "ts": posted["ts"], "text": "approved",
+                                               "metadata": empty})
+    assert slack.workspace.find("C0APPROVALS", posted["ts"]).metadata is None
+    history = await client.conversations_history(channel="C0APPROVALS", include_all_metadata=True)
+    assert "metadata" not in history["messages"][0]
+
+
+async def test_update_with_empty_metadata_in_a_form_removes_it(client, slack):
+    posted = await client.chat_postMessage(channel="C0APPROVALS", text="pending", metadata=Metadata(**REQUEST))
+    body = await form_post(slack, "chat.update", {"channel": "C0APPROVALS", "ts": posted["ts"], "text": "approved",
+                                                  "metadata": ""})
+    assert body["ok"] and slack.workspace.find("C0APPROVALS", posted["ts"]).metadata is None
+
+
+async def test_metadata_too_large_is_refused_and_nothing_is_posted(client, slack):
+    big = {"event_type": "expense_approval_request", "event_payload": {"notes": "x" * 8_000}}
+    assert (await error_of(client.chat_postMessage(channel="C0APPROVALS", text="x", metadata=big)))["error"] \
+        == "metadata_too_large"
+    fits = {"event_type": "expense_approval_request", "event_payload": {"notes": "x" * 7_900}}
+    assert (await client.chat_postMessage(channel="C0APPROVALS", text="x", metadata=fits))["ok"]
+    assert len(slack.messages("C0APPROVALS")) == 1

@@ -49,7 +49,7 @@ async def test_trigger_id_just_inside_three_seconds_still_works(client, slack, c
 async def test_trigger_id_works_once(client, slack):
     trigger = slack.sandbox.grants.issue_trigger("U0BOB")
     await client.views_open(trigger_id=trigger, view=reason_modal())
-    assert await error_of(client.views_open(trigger_id=trigger, view=reason_modal())) == "trigger_exchanged"
+    assert await error_of(client.views_open(trigger_id=trigger, view=reason_modal())) == "exchanged_trigger_id"
     assert await error_of(client.views_open(trigger_id="1.2.nonsense", view=reason_modal())) == "invalid_trigger_id"
 
 

@@ -19,6 +19,7 @@ HTTP_FUNCTIONS = {
     "get_approval_status": ("status/{instanceId}", ["GET"], "FUNCTION"),
     "slack_commands": ("slack/commands", ["POST"], "ANONYMOUS"),
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
+    "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
 }
 ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval")
 
@@ -45,7 +46,15 @@ def by_type(entry: dict, binding_type: str) -> dict:
 
 
 def test_exactly_the_expected_functions_are_registered(indexed):
-    assert set(indexed) == {"approval_workflow", *ACTIVITIES, *HTTP_FUNCTIONS}
+    assert set(indexed) == {"approval_workflow", *ACTIVITIES, *HTTP_FUNCTIONS, "api_not_found"}
+
+
+def test_the_catch_all_takes_every_method_anonymously_and_holds_no_client(indexed):
+    entry = indexed["api_not_found"]
+    trigger = by_type(entry, "httpTrigger")
+    assert trigger["route"] == "{*path}" and trigger["authLevel"] == "ANONYMOUS"
+    assert {"GET", "POST", "PUT", "DELETE"} <= set(trigger["methods"])
+    assert not [b for b in entry["bindings"] if b["type"] == "durableClient"]
 
 
 def test_the_orchestrator_is_named_for_the_contract(indexed):

@@ -40,11 +40,11 @@ def register(app: Any) -> None:
 
 
 async def on_approve(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
     slack_settings: SlackSettings, workflow: WorkflowClient,
 ) -> None:
     await ack()
-    await approve_clicked(slack_settings, body, action, respond, workflow)
+    await approve_clicked(slack_settings, body, action, respond, client, workflow)
 
 
 async def on_deny(
@@ -57,11 +57,11 @@ async def on_deny(
 
 async def approve_clicked(
     settings: SlackSettings, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-    workflow: WorkflowClient,
+    client: AsyncWebClient, workflow: WorkflowClient,
 ) -> None:
     user = clicker(body["user"])
     approval_id = str(action.get("value") or "")
-    verdict = await may_decide(settings, workflow, approval_id, user)
+    verdict = await may_decide(settings, workflow, approval_id, user, client)
     if verdict.refusal is not None or verdict.instance_id is None or verdict.state is None:
         await show_if_settled(respond, approval_id, verdict.state)
         await tell(respond, verdict.refusal or "That request can't be decided.")
@@ -92,7 +92,7 @@ async def deny_clicked(
     workflow: WorkflowClient,
 ) -> None:
     approval_id = str(action.get("value") or "")
-    verdict = await may_decide(settings, workflow, approval_id, clicker(body["user"]))
+    verdict = await may_decide(settings, workflow, approval_id, clicker(body["user"]), client)
     if verdict.refusal is not None or verdict.state is None or verdict.state.request is None:
         await show_if_settled(respond, approval_id, verdict.state)
         await tell(respond, verdict.refusal or "That request can't be decided.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.config import SlackSettings
@@ -21,6 +22,7 @@ async def deny_reason_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
     view: dict[str, Any],
+    client: AsyncWebClient,
     slack_settings: SlackSettings,
     workflow: WorkflowClient,
 ) -> None:
@@ -37,7 +39,7 @@ async def deny_reason_submitted(
         return
 
     user = clicker(body["user"])
-    verdict = await may_decide(slack_settings, workflow, target.approval_id, user)
+    verdict = await may_decide(slack_settings, workflow, target.approval_id, user, client)
     if verdict.refusal is not None or verdict.instance_id is None or verdict.state is None:
         await ack(response_action="update", view=notice_modal("Not denied", verdict.refusal or "Not possible."))
         return

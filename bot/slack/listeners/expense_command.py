@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import DEFAULT_TIMEOUT_SECONDS, ApprovalRequest, InvalidRequest
 from bot.slack import messages
+from bot.slack.formatting import escape
 from bot.slack.modals import new_request_modal
 from bot.expense_text import ParseError, parse_expense_command, wants_form
 from bot.slack.web_client import SLACK_CALL_ERRORS
@@ -32,7 +33,7 @@ def register(app: Any) -> None:
 async def expense_command(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, workflow: WorkflowClient
 ) -> None:
-    text = command.get("text") or ""
+    text = typed_text(command.get("text") or "")
     if wants_form(text):
         await _open_form(ack, client, command.get("trigger_id"))
         return
@@ -49,19 +50,25 @@ async def expense_command(
             timeout_seconds=DEFAULT_TIMEOUT_SECONDS,
         )
     except ParseError as error:
-        await ack(response_type="ephemeral", text=f"{error}\n{USAGE}")
+        await ack(response_type="ephemeral", text=f"{escape(str(error))}\n{USAGE}")
         return
     except InvalidRequest as error:
-        await ack(response_type="ephemeral", text=f"That request can't be made: {error.message}.\n{USAGE}")
+        await ack(response_type="ephemeral", text=f"That request can't be made: {escape(error.message)}.\n{USAGE}")
         return
     try:
-        started = await workflow.start(request)
+        started, repeated = await workflow.start_unless_repeated(request)
     except BackendUnavailable:
         log.exception("could not start an approval from /expense")
         await ack(response_type="ephemeral", text="Sorry, I couldn't start that request. Please try again.")
         return
-    confirmation = messages.request_started(started.approval_id, request, started.deadline)
+    build = messages.request_repeated if repeated else messages.request_started
+    confirmation = build(started.approval_id, request, started.deadline)
     await ack(response_type="ephemeral", text=confirmation.text, blocks=confirmation.blocks)
+
+
+def typed_text(text: str) -> str:
+    """What the person typed: Slack sends `&`, `<` and `>` in command text as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 async def _open_form(ack: AsyncAck, client: AsyncWebClient, trigger_id: str | None) -> None:

@@ -54,8 +54,12 @@ async def test_a_misconfigured_setting_is_named_in_the_503(monkeypatch: pytest.M
         lambda body: signed_headers("wrong-secret", body),
         lambda body: signed_headers(SECRET, body, timestamp=int(time.time()) - 301),
         lambda body: {**signed_headers(SECRET, body), "x-slack-request-timestamp": "not-a-number"},
+        lambda body: {**signed_headers(SECRET, body), "x-slack-request-timestamp": "9" * 400},
+        lambda body: {**signed_headers(SECRET, body), "x-slack-request-timestamp": "-" + "9" * 400},
+        lambda body: {**signed_headers(SECRET, body), "x-slack-signature": "v0=" + "é" * 64},
     ],
-    ids=["missing", "forged", "stale", "non-numeric timestamp"],
+    ids=["missing", "forged", "stale", "non-numeric timestamp", "400-digit timestamp", "-400-digit timestamp",
+         "non-ASCII signature"],
 )
 async def test_requests_without_a_valid_signature_are_401(fake_slack: FakeSlackApi, headers: Any) -> None:
     body = slash_command_body("5000 Conference")

@@ -19,6 +19,7 @@ SCOPES_BY_METHOD = {
     "conversations_open": {"im:write"},
     "conversations_history": {"channels:history", "groups:history", "im:history"},  # channels and notice DMs
     "users_lookupByEmail": {"users:read", "users:read.email"},
+    "users_info": {"users:read"},  # a click on a request whose requester has no Slack account
     "views_open": set(),
 }
 

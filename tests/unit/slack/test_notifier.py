@@ -191,3 +191,38 @@ async def test_activities_share_connections_to_slack(fake: FakeSlackApi) -> None
         async with notifier(_settings(fake)) as slack:
             await slack.post_approval_request(approval, _request(requester="bob"), DEADLINE)
     assert len({call.peer for call in fake.calls}) == 1, [call.peer for call in fake.calls]
+
+
+# --- escalations and notices are sent once, whatever re-runs ---------------------------------------
+
+
+def _dms(fake: FakeSlackApi) -> list[str]:
+    return [m.ts for m in fake.messages.values() if m.channel.startswith("D")]
+
+
+async def test_an_escalation_run_again_after_a_crash_posts_and_tells_the_requester_once(fake: FakeSlackApi) -> None:
+    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
+    for _ in range(3):  # the activity's answer was lost twice, so it ran three times
+        await Notifier(_settings(fake)).escalate(APPROVAL_ID, _request(), DEADLINE, posted.to_output())
+    assert len(fake.messages_in("CESCALATE")) == 1
+    assert len(_dms(fake)) == 1
+
+
+async def test_a_decision_run_again_after_a_crash_tells_the_requester_once(fake: FakeSlackApi) -> None:
+    posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
+    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc) - timedelta(seconds=5),
+                                Person.slack("UCAROL", "carol"), "slack")
+    for _ in range(3):
+        await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, posted.to_output())
+    assert len(_dms(fake)) == 1
+    (notice,) = [m for m in fake.messages.values() if m.channel.startswith("D")]
+    assert "Books" in notice.text and "$42.00" in notice.text, "the notice names the request"
+    assert posted.permalink is not None and posted.permalink in all_text(notice.blocks)
+
+
+async def test_notices_of_two_requests_are_both_sent(fake: FakeSlackApi) -> None:
+    other = "approval-" + "b" * 32
+    for approval_id in (APPROVAL_ID, other):
+        posted = await Notifier(_settings(fake)).post_approval_request(approval_id, _request(), _started_a_minute_ago())
+        await Notifier(_settings(fake)).escalate(approval_id, _request(), DEADLINE, posted.to_output())
+    assert len(fake.messages_in("CESCALATE")) == 2 and len(_dms(fake)) == 2

@@ -323,6 +323,16 @@ def test_a_send_that_fails_every_retry_fails_the_instance_with_the_slack_error(h
     assert "outcome" not in failure.value.state["customStatus"]
 
 
+def test_a_front_end_that_can_not_post_until_someone_acts_fails_the_instance_at_once(history):
+    first = start(history)
+    reason = "Slack chat.postMessage failed: not_in_channel: invite the app"
+    with pytest.raises(OrchestratorFailed) as failure:
+        history.episode(history.completed(first.new("send_approval_request"), {"notPosted": reason}))
+    assert reason in failure.value.reason
+    assert failure.value.state["customStatus"]["notificationError"] == reason
+    assert failure.value.state["customStatus"]["message"] is None
+
+
 def test_a_failing_escalation_fails_the_instance_but_keeps_the_outcome(history):
     waiting = sent(history)
     escalating = history.episode(history.fired(waiting.timers()[0]), after=timedelta(minutes=15))

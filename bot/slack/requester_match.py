@@ -1,0 +1,42 @@
+"""Could this Slack user be the requester of a request whose requester has no Slack account?
+
+A request from the HTTP API names its requester with text. When posting, the Slack notifier
+looks that text up as an email; when no Slack account is found, a click is checked against the
+clicker's own profile instead, and anyone whose handle, display name, real name, email or email
+name equals the requester text may not decide. A profile that cannot be read counts as a match:
+self-approval must be impossible, so doubt refuses.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.web_client import SLACK_CALL_ERRORS
+
+log = logging.getLogger(__name__)
+
+
+def _names(user: dict[str, Any]) -> set[str]:
+    profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+    email = str(profile.get("email") or "")
+    candidates = {user.get("id"), user.get("name"), user.get("real_name"), profile.get("display_name"),
+                  profile.get("real_name"), email, email.split("@")[0] if "@" in email else None}
+    return {str(name).strip().casefold() for name in candidates if isinstance(name, str) and name.strip()}
+
+
+async def might_be_requester(client: AsyncWebClient, user_id: str, requester: str) -> bool:
+    """True when the user's profile names the requester, or cannot be read."""
+    wanted = requester.strip().casefold()
+    candidates = {wanted, wanted.split("@")[0]} if "@" in wanted else {wanted}
+    try:
+        response = await client.users_info(user=user_id)
+    except SLACK_CALL_ERRORS as error:
+        log.warning("users.info for a click on an unmatched request failed: %s", error)
+        return True
+    user = response.get("user")
+    if not isinstance(user, dict):
+        return True
+    return bool(candidates & _names(user))

@@ -1,0 +1,84 @@
+"""Who may decide a request from Teams, and the card a clicker gets back.
+
+The checks and their order are Slack's: the id, the instance, the requester, the approver list,
+the stage. A refusal changes nothing in the workflow; the clicker gets the card back with the
+reason on it (an invoke answer is shown to the clicker only). A click on a request that is no
+longer open gets the recorded outcome, so a stray copy of a card is fixed by its first click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.approvals import MAX_APPROVER_LENGTH, RecordedDecision, instance_id_from_approval_id
+from bot.people import TEAMS, Person
+from bot.teams import cards
+from bot.teams.config import TeamsSettings
+from bot.workflow.client import WorkflowClient
+from bot.workflow.state import ApprovalState, Stage
+
+NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Either a state that may be decided now, or the text that refuses the click."""
+
+    instance_id: str | None
+    state: ApprovalState | None
+    refusal: str | None
+
+
+def teams_person(account_id: str, name: str | None) -> Person:
+    """A Teams account with its display name (kept within what a name may hold)."""
+    return Person(TEAMS, account_id, (name or "")[:MAX_APPROVER_LENGTH])
+
+
+async def may_decide(settings: TeamsSettings, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
+    try:
+        instance_id = instance_id_from_approval_id(approval_id)
+    except ValueError:
+        return Verdict(None, None, "That card doesn't carry a valid approval id.")
+    state = await workflow.state(instance_id)
+    if state.stage is Stage.UNKNOWN:
+        return Verdict(instance_id, state, f"I can't find approval {approval_id}. It may have been purged.")
+    if state.requester is not None and state.requester.same_account(user):
+        return Verdict(instance_id, state, "You can't decide your own request; another approver has to.")
+    if not settings.may_approve(user.id):
+        return Verdict(instance_id, state, "Only the designated approvers can decide requests.")
+    if not state.is_open:
+        return Verdict(instance_id, state, closed_text(state))
+    return Verdict(instance_id, state, None)
+
+
+def summary(decision: RecordedDecision) -> str:
+    by = decision.decided_by.label if decision.decided_by is not None else decision.approver
+    return f"{decision.verb.lower()} by {by}"
+
+
+def closed_text(state: ApprovalState) -> str:
+    """What to tell someone who clicks when the request is no longer open."""
+    if state.stage is Stage.DECIDED and state.decision is not None:
+        return f"This request was already {summary(state.decision)}."
+    if state.stage is Stage.DECIDING:
+        return "This request has already been decided; the decision is being recorded."
+    if state.stage is Stage.ESCALATED:
+        return "This request already expired and was escalated to senior management."
+    if state.stage is Stage.CLOSED:
+        return "This request is closed: its workflow ended without a decision."
+    return "I can't find that approval request. It may have been purged."
+
+
+def card_for(approval_id: str, state: ApprovalState | None, notice: str | None) -> cards.Card:
+    """The request as it stands, with a line for the clicker: the outcome once settled, else the
+    request with its buttons."""
+    request = state.request if state is not None else None
+    if request is None:
+        return cards.text_card(notice or "That request can't be decided.")
+    deadline: datetime | None = state.deadline if state is not None else None
+    if state is not None and state.stage is Stage.DECIDED and state.decision is not None:
+        return cards.decided_card(approval_id, request, state.decision, notice)
+    if state is not None and state.stage is Stage.ESCALATED:
+        return cards.expired_card(approval_id, request, deadline, notice)
+    return cards.request_card(approval_id, request, deadline, notice)
