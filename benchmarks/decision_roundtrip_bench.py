@@ -20,21 +20,18 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from devhost.testing import run_devhost
+from testkit import slack_requests
+from testkit.slack_api import FakeSlackApi
+from benchmarks.stats import percentile
 
-from devhost.testing import run_devhost  # noqa: E402
-from tests.fakes import slack_requests  # noqa: E402
-from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from benchmarks.stats import percentile  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "benchmarks" / "results" / "decision_roundtrip.json"
 TARGET_P99_MS = 250.0

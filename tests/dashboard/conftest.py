@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from devhost.dashboard import PAGE_PATH
 from devhost.testing import RunningHost
-from tests.fakes.slack_harness import slack_devhost
+from testkit.slack_harness import slack_devhost
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "apps"

@@ -8,7 +8,7 @@ import sys
 import aiohttp
 import pytest
 
-from tests.devhost.process_host import ROOT, devhost_process
+from testkit.devhost_process import ROOT, devhost_process
 
 pytestmark = pytest.mark.slow
 

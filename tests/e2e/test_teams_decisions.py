@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.fakes.teams_harness import (
+from testkit.teams_harness import (
     APPROVER, ESCALATIONS, OTHER_APPROVER, OUTSIDER, REQUESTER, card_text, teams_devhost, verbs,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.fakes.teams_harness import (
+from testkit.teams_harness import (
     APPROVALS, OUTSIDER, REQUESTER, approval_id_in, card_text, teams_devhost, verbs,
 )
 

@@ -19,7 +19,7 @@ from bot.approvals import (
 from bot.people import Person
 from bot.slack import messages
 from bot.slack.modals import DenyTarget, deny_reason_modal
-from tests.fakes.blockkit import assert_valid_blocks
+from testkit.blockkit import assert_valid_blocks
 
 APPROVAL_ID = "approval-" + "f" * 32
 DEADLINE = datetime(2026, 11, 27, 15, 30, tzinfo=timezone.utc)

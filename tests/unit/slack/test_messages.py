@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from bot.approvals import ApprovalRequest, RecordedDecision
 from bot.people import Person
 from bot.slack import messages
-from tests.fakes.blockkit import all_text, assert_valid_blocks, buttons
+from testkit.blockkit import all_text, assert_valid_blocks, buttons
 
 DEADLINE = datetime(2026, 11, 27, 15, 30, tzinfo=timezone.utc)
 REQUEST = ApprovalRequest(

@@ -9,8 +9,8 @@ from bot.approvals import ApprovalRequest, RecordedDecision
 from bot.config import SlackSettings
 from bot.people import Person
 from bot.slack.notifier import Notifier, PostedMessage, SlackCallFailed, notifier
-from tests.fakes.blockkit import all_text, buttons
-from tests.fakes.slack_api import FakeSlackApi
+from testkit.blockkit import all_text, buttons
+from testkit.slack_api import FakeSlackApi
 
 TOKEN = "xoxb-notifier"
 DEADLINE = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
