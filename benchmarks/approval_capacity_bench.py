@@ -21,14 +21,14 @@ import asyncio
 import json
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import psutil
 
-from testkit.slack_api import FakeSlackApi
 from testkit.devhost_process import DevhostProcess
+from testkit.slack_api import FakeSlackApi
 from testkit.slack_client import APPROVAL_CHANNEL, TOKEN, slack_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--approvals", type=int, default=10_000, help="waiting approvals (default 10000)")
     args = parser.parse_args(argv)
     results = asyncio.run(bench(args.approvals))
-    report = {"benchmark": "approval_capacity", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    report = {"benchmark": "approval_capacity", "when": datetime.now(UTC).isoformat(timespec="seconds"),
               "results": results}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")

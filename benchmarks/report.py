@@ -7,7 +7,7 @@ import json
 import os
 import platform
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +128,7 @@ def figures() -> list[Figure]:
 
 def build(command: str) -> dict[str, Any]:
     report = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": command, "machine": machine(),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"), "command": command, "machine": machine(),
         "figures": [{**asdict(f), "vs_baseline": f.vs_baseline, "share_of_limit": f.share_of_limit}
                     for f in figures()],
     }

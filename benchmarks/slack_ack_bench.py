@@ -27,15 +27,15 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 
+from benchmarks.stats import percentile
 from testkit import slack_requests
 from testkit.devhost_process import DevhostProcess
 from testkit.slack_api import FakeSlackApi
-from benchmarks.stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -201,7 +201,7 @@ def main() -> None:
     print(f"Slack ack latency on devhost: {args.requests} requests per endpoint, {args.concurrency} concurrent clients")
     results = asyncio.run(bench(args.requests, args.concurrency))
     report = {
-        "benchmark": "slack_ack", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "benchmark": "slack_ack", "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "machine": platform.machine(),
         "requests_per_endpoint": args.requests, "concurrency": args.concurrency,
         "note": "devhost in its own process serves requests, orchestrations and activities on one event loop; "

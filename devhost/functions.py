@@ -4,8 +4,9 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from azure.functions.decorators.function_app import FunctionRegister
 from azure.functions.decorators.utils import StringifyEnumJsonEncoder

@@ -12,7 +12,8 @@ from azure.durable_functions.models.utils import http_utils
 from .access import AccessPolicy
 from .app_loader import load_function_app
 from .clock import Clock, SystemClock
-from .dashboard import PAGE_PATH as DASHBOARD_PAGE, build_dashboard
+from .dashboard import PAGE_PATH as DASHBOARD_PAGE
+from .dashboard import build_dashboard
 from .engine import Engine
 from .functions import FunctionIndex, build_index
 from .keys import key_path, load_or_create_host_key

@@ -143,7 +143,7 @@ class ManagementApi:
                                          else 200)
             try:
                 await asyncio.wait_for(change, max(deadline - loop.time(), 0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return self._check_status_response(request, instance_id)
 
     # -- events and status -----------------------------------------------------------------

@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
+from azure.durable_functions.models.actions.NoOpAction import NoOpAction
 from azure.durable_functions.models.DurableOrchestrationContext import DurableOrchestrationContext
 from azure.durable_functions.models.Task import TimerTask
-from azure.durable_functions.models.actions.NoOpAction import NoOpAction
 from azure.durable_functions.orchestrator import Orchestrator
 
 from .history import parse_time

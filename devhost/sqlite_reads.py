@@ -15,8 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from .history import iso_time
-from .store import (LOCK_WAIT_SECONDS, ActivityRow, InstanceQuery, InstanceRow, InstanceSnapshot,
-                    StorageError, TimerRow)
+from .store import LOCK_WAIT_SECONDS, ActivityRow, InstanceQuery, InstanceRow, InstanceSnapshot, StorageError, TimerRow
 
 INSTANCE_COLUMNS = ", ".join(f.name for f in fields(InstanceRow))
 TIMER_COLUMNS = ", ".join(f.name for f in fields(TimerRow))

@@ -25,11 +25,19 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from .sqlite_reads import (ACTIVITY_COLUMNS, INSTANCE_COLUMNS, SqliteReader, SqliteReads,
-                           storage_errors)
-from .store import (INSTANCE_FIELDS, LOCK_WAIT_SECONDS, ActivityRow, DatabaseInUse,
-                    InstanceReader, InstanceRow, MessageRow, StorageError, StoreUnusable,
-                    TimerRow)
+from .sqlite_reads import ACTIVITY_COLUMNS, INSTANCE_COLUMNS, SqliteReader, SqliteReads, storage_errors
+from .store import (
+    INSTANCE_FIELDS,
+    LOCK_WAIT_SECONDS,
+    ActivityRow,
+    DatabaseInUse,
+    InstanceReader,
+    InstanceRow,
+    MessageRow,
+    StorageError,
+    StoreUnusable,
+    TimerRow,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
@@ -79,7 +87,7 @@ class SqliteStore(SqliteReads):
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock_file = open(f"{path}.lock", "a+")
+            self._lock_file = open(f"{path}.lock", "a+")  # noqa: SIM115 - held open for the store's life
         except OSError as exc:
             reason = exc.strerror or str(exc)
             if path.parent.exists() and not path.parent.is_dir():

@@ -109,7 +109,7 @@ class RunningHost:
                 return status
             try:
                 await asyncio.wait_for(change, max(deadline - loop.time(), 0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise TimeoutError(f"instance {instance_id}: no {what} within {timeout}s; "
                                    f"last status: {status}") from None
 

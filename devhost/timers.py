@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-from datetime import datetime, timezone
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from .clock import Clock
 
@@ -33,7 +33,7 @@ class TimerQueue:
                 continue
             first = self._heap[0][0]
             if self._clock.now().timestamp() < first:
-                await self._clock.sleep_until(datetime.fromtimestamp(first, timezone.utc),
+                await self._clock.sleep_until(datetime.fromtimestamp(first, UTC),
                                               self._changed)
                 continue
             now = self._clock.now().timestamp()

@@ -98,7 +98,7 @@ class DevhostProcess:
             self.process.send_signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(self.process.wait(), 20)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.process.send_signal(signal.SIGKILL)
         await self._reap()
 

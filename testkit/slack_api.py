@@ -94,7 +94,7 @@ class FakeSlackApi:
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    async def __aenter__(self) -> "FakeSlackApi":
+    async def __aenter__(self) -> FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_route("POST", "/hooks/{hook:.*}", self._hook)
@@ -173,7 +173,7 @@ class FakeSlackApi:
         return [call for call in self.calls_to(method) if call.ok]
 
     async def wait_for(
-        self, predicate: Callable[["FakeSlackApi"], bool], *, timeout: float = 10.0
+        self, predicate: Callable[[FakeSlackApi], bool], *, timeout: float = 10.0
     ) -> None:
         """Until predicate(fake) holds, re-checked on every recorded call (no polling)."""
         async with self._changed:

@@ -7,7 +7,7 @@ Kept free of ``azure.functions`` so it can be tested on plain values; the bluepr
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl

@@ -48,9 +48,9 @@ async def may_decide(
         return Verdict(instance_id, state, f"I can't find approval `{approval_id}`. It may have been purged.")
     if state.requester is not None and state.requester.same_account(user):
         return Verdict(instance_id, state, OWN_REQUEST)
-    if state.requester is None and state.request is not None and state.is_open:
-        if await might_be_requester(client, user.id, state.request.requester):
-            return Verdict(instance_id, state, OWN_REQUEST + " (Your Slack profile matches the requester's name.)")
+    unmatched = state.requester is None and state.request is not None and state.is_open
+    if unmatched and state.request and await might_be_requester(client, user.id, state.request.requester):
+        return Verdict(instance_id, state, OWN_REQUEST + " (Your Slack profile matches the requester's name.)")
     if not settings.may_approve(user.id):
         return Verdict(instance_id, state, "Only the designated approvers can decide requests.")
     if not state.is_open:

@@ -106,7 +106,7 @@ class DenyTarget:
         return json.dumps({"approvalId": self.approval_id, "channel": self.channel, "ts": self.ts})
 
     @classmethod
-    def from_metadata(cls, text: str | None) -> "DenyTarget | None":
+    def from_metadata(cls, text: str | None) -> DenyTarget | None:
         try:
             data = json.loads(text or "")
         except ValueError:

@@ -11,7 +11,7 @@ from microsoft_agents.hosting.core import ActivityHandler, ConnectorClientBase, 
 
 from bot.people import InvalidPerson, Person
 from bot.teams import cards
-from bot.teams.asking import on_command, on_form, message_text
+from bot.teams.asking import message_text, on_command, on_form
 from bot.teams.clicks import on_decision_click
 from bot.teams.config import TeamsSettings
 from bot.teams.connector import TeamsCallFailed, TeamsConnector, card_activity

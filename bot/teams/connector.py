@@ -91,7 +91,7 @@ class TeamsConnector:
             return await asyncio.wait_for(pending, CALL_TIMEOUT_SECONDS)
         except aiohttp.ClientResponseError as error:
             raise TeamsCallFailed(call, error.status) from error
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise TeamsCallFailed(call, None, type(error).__name__) from error
 
 

@@ -20,9 +20,10 @@ request survives the failure.
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Generator, NoReturn
+from typing import Any, NoReturn
 
 import azure.durable_functions as df
 

@@ -18,9 +18,9 @@ from typing import Any
 from bot.approvals import (
     STATUS_ESCALATED,
     ApprovalRequest,
-    approval_id_for,
     InvalidRequest,
     RecordedDecision,
+    approval_id_for,
     utc_timestamp,
 )
 from bot.people import Person

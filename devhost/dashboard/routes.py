@@ -10,16 +10,16 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from ..history import iso_time
+from ..store import STATUSES, InstanceQuery, InstanceReader
 from .changes import ChangeFeed
 from .instance_view import instance_json, summary_json
-from ..store import STATUSES, InstanceQuery, InstanceReader
 from .queries import BadQuery, decode_cursor, encode_cursor, instance_page, list_query
 from .waits import HandleLookup, OpenWaits
 
@@ -135,7 +135,7 @@ def build_dashboard(reader: InstanceReader, *, hub: str, handles: HandleLookup,
     replay it for its open waits); `now` is the host's clock."""
     app = web.Application()
     dash = Dashboard(reader, ChangeFeed(reader), OpenWaits(handles),
-                     now or (lambda: datetime.now(timezone.utc)), hub)
+                     now or (lambda: datetime.now(UTC)), hub)
     app[_DASHBOARD] = dash
 
     async def started(app: web.Application) -> None:

@@ -7,7 +7,7 @@ import re
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ def insert_instances(db_path: Path, count: int, seed: int = 7) -> list[dict]:
     """Write `count` finished-or-idle instances straight into the store in one transaction.
     Every fifth one shares its created_time with the previous one (ties order by id)."""
     rnd = random.Random(seed)
-    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
     rows: list[dict] = []
     for i in range(count):
         step = i - (1 if i % 5 == 4 else 0)

@@ -18,10 +18,9 @@ async def test_local_settings_and_the_function_listing(basic_app, tmp_path):
     shutil.copytree(basic_app, app)
     (app / "local.settings.json").write_text(json.dumps({"Values": {"SAMPLE_SETTING": "local"}}))
     os.environ.pop("SAMPLE_SETTING", None)
-    async with devhost_process(app, tmp_path / "hub.sqlite3") as (proc, origin):
-        async with aiohttp.ClientSession() as http:
-            async with http.post(f"{origin}/api/echo", data=b"x") as resp:
-                assert (await resp.json())["env"] == "local"
+    async with devhost_process(app, tmp_path / "hub.sqlite3") as (proc, origin), aiohttp.ClientSession() as http:
+        async with http.post(f"{origin}/api/echo", data=b"x") as resp:
+            assert (await resp.json())["env"] == "local"
 
 
 async def test_listing_names_every_function_with_its_url(basic_app, tmp_path):

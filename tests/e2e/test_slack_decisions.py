@@ -7,6 +7,7 @@ from datetime import timedelta
 from slack_sdk.web.async_client import AsyncWebClient
 
 from testkit.blockkit import all_text, buttons
+from testkit.slack_api import StoredMessage
 from testkit.slack_harness import (
     APPROVAL_CHANNEL,
     APPROVER,
@@ -14,12 +15,11 @@ from testkit.slack_harness import (
     OTHER_APPROVER,
     OUTSIDER,
     REQUESTER,
-    SlackHarness,
     TOKEN,
+    SlackHarness,
     Started,
     slack_devhost,
 )
-from testkit.slack_api import StoredMessage
 from testkit.slack_requests import text_value
 
 

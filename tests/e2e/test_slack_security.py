@@ -2,9 +2,8 @@
 
 import time
 
-import pytest
-
 import aiohttp
+import pytest
 
 from devhost.testing import run_devhost
 from testkit import slack_requests as slack_payloads

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from testkit.teams_harness import (
-    APPROVER, ESCALATIONS, OTHER_APPROVER, OUTSIDER, REQUESTER, card_text, teams_devhost, verbs,
+    APPROVER,
+    ESCALATIONS,
+    OTHER_APPROVER,
+    OUTSIDER,
+    REQUESTER,
+    card_text,
+    teams_devhost,
+    verbs,
 )
 
 

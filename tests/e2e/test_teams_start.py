@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 from testkit.teams_harness import (
-    APPROVALS, OUTSIDER, REQUESTER, approval_id_in, card_text, teams_devhost, verbs,
+    APPROVALS,
+    OUTSIDER,
+    REQUESTER,
+    approval_id_in,
+    card_text,
+    teams_devhost,
+    verbs,
 )
 
 

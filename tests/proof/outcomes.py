@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.proof.hub import outcome_actions, statuses
 from testkit.slack_harness import ESCALATION_CHANNEL, SlackHarness
+from tests.proof.hub import outcome_actions, statuses
 from tests.proof.slack_view import ESCALATED, posts_per_approval, requester_notices, visible_messages
 
 
