@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Page, Response, async_playwright
 
 from bot.approvals import approval_id_for
 from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from testkit.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
