@@ -6,6 +6,7 @@ Playwright is imported only when a browser is wanted, so tests without one run w
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,9 +22,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    """A headless chromium for one test."""
+@asynccontextmanager
+async def launched_chromium() -> AsyncIterator[Browser]:
+    """A headless chromium on the running event loop (fixtures of any loop scope share this)."""
     from playwright.async_api import async_playwright
 
     if not Path(CHROMIUM).exists():
@@ -32,3 +33,10 @@ async def browser() -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """A headless chromium for one test."""
+    async with launched_chromium() as launched:
+        yield launched
