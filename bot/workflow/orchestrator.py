@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
@@ -66,7 +66,6 @@ class _Approval:
     status: WorkflowStatus
     wait: Any = None
     decided_at: datetime | None = None
-    pending: list[Any] = field(default_factory=list)
 
     def publish(self) -> None:
         self.context.set_custom_status(self.status.to_json())
