@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # module -> (full-size arguments, quick arguments)
 BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "slack_ack_bench": (["--requests", "500", "--concurrency", "50"], ["--requests", "100", "--concurrency", "50"]),
+    "teams_ack_bench": (["--requests", "500", "--concurrency", "50"], ["--requests", "100", "--concurrency", "50"]),
     "decision_roundtrip_bench": (["--samples", "200"], ["--samples", "30"]),
     "devhost_bench": (["--instances", "500", "--timers", "1000", "--waiting", "1000"],
                       ["--instances", "50", "--timers", "1000", "--waiting", "200"]),

@@ -1,15 +1,17 @@
 """The bot's own calls to the Bot Connector outside any turn: post, update, open a 1:1 chat.
 
-Thin over the Agents SDK's connector client. A failed call raises TeamsCallFailed with one line
-naming the call and the status, because the workflow shows the first line of an activity failure
-and its retry policy runs next.
+Thin over the Agents SDK's connector client. A 429 means Teams did nothing, so it is waited out
+(Retry-After) and sent again; after a 5xx or no answer the call may have been applied, so only
+calls that are safe to repeat (update, open a 1:1 chat) are sent once more, never a post. A call
+that still fails raises TeamsCallFailed with one line naming the call and the status, because the
+workflow shows the first line of an activity failure and its retry policy runs next.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,14 +26,17 @@ from bot.teams.config import TeamsSettings
 log = logging.getLogger(__name__)
 
 CALL_TIMEOUT_SECONDS = 30
+RATE_LIMIT_RETRIES = 3
+MAX_RETRY_AFTER_SECONDS = 10
 
 
 class TeamsCallFailed(RuntimeError):
     """A Bot Connector call failed; `status` is its HTTP status (None: no answer)."""
 
-    def __init__(self, call: str, status: int | None, detail: str = "") -> None:
+    def __init__(self, call: str, status: int | None, detail: str = "", *, retry_after: float = 0.0) -> None:
         super().__init__(f"Teams {call} failed: " + (f"HTTP {status}" if status else detail or "no answer"))
         self.status = status
+        self.retry_after = retry_after
 
 
 def card_activity(card: dict[str, Any], activity_id: str | None = None) -> Activity:
@@ -51,7 +56,8 @@ class TeamsConnector:
     async def post(self, conversation_id: str, card: dict[str, Any] | Activity) -> str:
         """Post a card (or any message); its activity id. To a bare channel id this starts a new post."""
         activity = card if isinstance(card, Activity) else card_activity(card)
-        response = await self._call("post", self.client.conversations.send_to_conversation(conversation_id, activity))
+        response = await self._call("post", lambda: self.client.conversations.send_to_conversation(
+            conversation_id, activity), repeatable=False)
         if not response.id:
             raise TeamsCallFailed("post", None, "no activity id in the answer")
         return response.id
@@ -59,7 +65,7 @@ class TeamsConnector:
     async def update(self, conversation_id: str, activity_id: str, card: dict[str, Any]) -> bool:
         """Replace a posted card in place; False when Teams no longer has it (deleted)."""
         try:
-            await self._call("update", self.client.conversations.update_activity(
+            await self._call("update", lambda: self.client.conversations.update_activity(
                 conversation_id, activity_id, card_activity(card, activity_id)))
         except TeamsCallFailed as failed:
             if failed.status == 404:
@@ -77,7 +83,8 @@ class TeamsConnector:
         if self.settings.tenant_id:
             parameters.tenant_id = self.settings.tenant_id
             parameters.channel_data = {"tenant": {"id": self.settings.tenant_id}}
-        response = await self._call("create conversation", self.client.conversations.create_conversation(parameters))
+        response = await self._call("create conversation",
+                                    lambda: self.client.conversations.create_conversation(parameters))
         if not response.id:
             raise TeamsCallFailed("create conversation", None, "no conversation id in the answer")
         return response.id
@@ -86,13 +93,36 @@ class TeamsConnector:
         """Post a card in someone's 1:1 chat with the bot."""
         return await self.post(await self.personal_chat(person), card)
 
-    async def _call(self, call: str, pending: Any) -> Any:
+    async def _call(self, call: str, send: Callable[[], Awaitable[Any]], *, repeatable: bool = True) -> Any:
+        rate_limited, repeated = 0, False
+        while True:
+            try:
+                return await self._once(call, send)
+            except TeamsCallFailed as failed:
+                if failed.status == 429 and rate_limited < RATE_LIMIT_RETRIES:
+                    rate_limited += 1
+                    await asyncio.sleep(failed.retry_after)
+                elif repeatable and not repeated and failed.status != 429 and (failed.status or 500) >= 500:
+                    repeated = True
+                else:
+                    raise
+
+    async def _once(self, call: str, send: Callable[[], Awaitable[Any]]) -> Any:
         try:
-            return await asyncio.wait_for(pending, CALL_TIMEOUT_SECONDS)
+            return await asyncio.wait_for(send(), CALL_TIMEOUT_SECONDS)
         except aiohttp.ClientResponseError as error:
-            raise TeamsCallFailed(call, error.status) from error
+            raise TeamsCallFailed(call, error.status, retry_after=_retry_after(error)) from error
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise TeamsCallFailed(call, None, type(error).__name__) from error
+
+
+def _retry_after(error: aiohttp.ClientResponseError) -> float:
+    """Seconds a 429 asks to wait (1 when it doesn't say), capped so an activity never sleeps long."""
+    try:
+        seconds = float(error.headers.get("Retry-After", "1")) if error.headers else 1.0
+    except ValueError:
+        seconds = 1.0
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
 @asynccontextmanager
