@@ -42,8 +42,9 @@ from bot.workflow.status import NOT_POSTED_KEY, WorkflowStatus
 
 logger = logging.getLogger(__name__)
 
-# Activities talk to chat services: retry transient failures (2 s apart, 5 attempts in all).
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=5)
+# Activities talk to chat services: retry transient failures (2 s apart, 8 attempts in all: a chat
+# service failing a quarter of its calls still gets each notice through).
+ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=8)
 
 # After this many invalid decision payloads the orchestration stops listening and waits for the
 # deadline only, so no payload (buffered or not) can keep it busy forever.

@@ -32,15 +32,15 @@ async def test_a_persistent_slack_failure_fails_the_instance_with_the_slack_erro
     async with slack_devhost(before_start=lambda fake: fake.fail("chat.postMessage", status=500, times=None)) as slack:
         answer = await slack.command("5000 Conference attendance")
         instance_id = answer.text.split("approval-")[1][:32]
-        # the durable retry policy (2 s apart, 5 attempts) runs on the virtual clock
-        for _ in range(6):
+        # the durable retry policy (2 s apart, 8 attempts) runs on the virtual clock
+        for _ in range(9):
             await slack.host.advance(timedelta(seconds=3))
         status = await slack.host.wait_for_status(instance_id, "Failed", "Completed")
         assert status["runtimeStatus"] == "Failed"  # visible at once, not stuck Running
         error = status["customStatus"]["notificationError"]
         assert "Slack chat.postMessage failed: internal_error (HTTP 500)" in error
         assert "internal_error" in json.dumps(status["output"])
-        assert len(slack.fake.calls_to("chat.postMessage")) == 5 * 2  # 5 attempts, each retried once by slack_sdk
+        assert len(slack.fake.calls_to("chat.postMessage")) == 8 * 2  # 8 attempts, each retried once by slack_sdk
 
         hook = slack.new_response_url()
         await slack.click("approve_request", f"approval-{instance_id}", user_id=APPROVER, response_url=hook)

@@ -23,12 +23,12 @@ async def test_a_failed_post_is_retried_and_the_request_is_posted_once() -> None
 
 async def test_a_post_that_keeps_failing_fails_the_instance_with_the_teams_error() -> None:
     async with teams_devhost() as teams:
-        teams.fake.fail_next(5, status=500, conversation=APPROVALS)
+        teams.fake.fail_next(8, status=500, conversation=APPROVALS)  # every attempt of the retry policy
         await teams.say("expense 120 Team lunch")
         [confirmation] = teams.replies_to(REQUESTER)
         instance_id = approval_id_in(json.dumps(confirmation.latest)).removeprefix("approval-")
         await teams.host.settle()
-        for _ in range(5):
+        for _ in range(8):
             await teams.host.advance(timedelta(seconds=3))
         status = await teams.host.wait_for_status(instance_id, "Failed")
         assert "Teams post failed: HTTP 500" in status["output"]

@@ -60,7 +60,7 @@ def test_start_sends_the_request_with_retry_and_listens_at_once(history):
     assert not first.done
     send = first.new("send_approval_request")
     assert send.kind == CALL_ACTIVITY_WITH_RETRY
-    assert send.action["retryOptions"] == {"firstRetryIntervalInMilliseconds": 2000, "maxNumberOfAttempts": 5}
+    assert send.action["retryOptions"] == {"firstRetryIntervalInMilliseconds": 2000, "maxNumberOfAttempts": 8}
     assert send.input == {
         "approvalId": APPROVAL_ID,
         "instanceId": INSTANCE_ID,
@@ -315,9 +315,9 @@ def test_a_send_that_fails_every_retry_fails_the_instance_with_the_slack_error(h
     first = start(history)
     reason = "Activity function 'send_approval_request' failed: SlackApiError: channel_not_found"
     with pytest.raises(OrchestratorFailed) as failure:
-        history.exhaust_retries(first.new("send_approval_request"), 5, reason)
+        history.exhaust_retries(first.new("send_approval_request"), 8, reason)
 
-    assert "send_approval_request failed after 5 attempts" in failure.value.reason
+    assert "send_approval_request failed after 8 attempts" in failure.value.reason
     assert "channel_not_found" in failure.value.reason
     assert failure.value.state["customStatus"]["notificationError"] == reason
     assert "outcome" not in failure.value.state["customStatus"]
@@ -337,9 +337,9 @@ def test_a_failing_escalation_fails_the_instance_but_keeps_the_outcome(history):
     waiting = sent(history)
     escalating = history.episode(history.fired(waiting.timers()[0]), after=timedelta(minutes=15))
     with pytest.raises(OrchestratorFailed) as failure:
-        history.exhaust_retries(escalating.new("escalate_approval"), 5, "Activity function 'escalate_approval' failed: boom")
+        history.exhaust_retries(escalating.new("escalate_approval"), 8, "Activity function 'escalate_approval' failed: boom")
 
-    assert "escalate_approval failed after 5 attempts" in failure.value.reason
+    assert "escalate_approval failed after 8 attempts" in failure.value.reason
     custom = failure.value.state["customStatus"]
     assert custom["outcome"]["status"] == "Escalated"
     assert custom["notificationError"].endswith("boom")
@@ -349,7 +349,7 @@ def test_a_failing_decision_update_fails_the_instance_but_keeps_the_decision(his
     waiting = sent(history)
     decided = history.episode(history.raised(EVENT, APPROVE))
     with pytest.raises(OrchestratorFailed) as failure:
-        history.exhaust_retries(decided.new("process_approval"), 5, "Activity function 'process_approval' failed: ratelimited")
+        history.exhaust_retries(decided.new("process_approval"), 8, "Activity function 'process_approval' failed: ratelimited")
 
     assert failure.value.state["customStatus"]["outcome"]["status"] == "Approved"
     assert waiting.timers()[0].action["isCanceled"] is True
