@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv chromium playground bench clean
+.PHONY: run test lint venv chromium playground bench clean
 
 venv: $(STAMP)
 
@@ -35,7 +35,12 @@ $(PLAYGROUND): package.json package-lock.json
 run: $(STAMP) $(PLAYGROUND)
 	$(BIN)/python -m slack_sandbox
 
-test: $(STAMP) chromium $(PLAYGROUND)
+# Lint and type checks (settings in pyproject.toml); `make test` fails on any error.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint chromium $(PLAYGROUND)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

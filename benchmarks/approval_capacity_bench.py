@@ -9,7 +9,7 @@ same run:
               warmed up with a handful of approvals (baseline); divided by N
   * restart   SIGKILL with N waiting, start again: seconds until it serves HTTP, and until a
               decision on one of the waiting approvals has completed it; baseline: the same
-              with an empty hub
+              with a single waiting approval (the one decided), on the same process and file
 
     python -m benchmarks.approval_capacity_bench [--approvals 10000]
 """
@@ -19,22 +19,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from testkit.devhost_process import DevhostProcess
+from testkit.slack_api import FakeSlackApi
+from testkit.slack_client import APPROVAL_CHANNEL, TOKEN, slack_settings
 
-from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from tests.proof.devhost_process import DevhostProcess  # noqa: E402
-from tests.proof.slack_client import APPROVAL_CHANNEL, TOKEN, slack_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "benchmarks" / "results" / "approval_capacity.json"
 WARMUP = 20
@@ -93,24 +90,26 @@ async def bench(approvals: int) -> dict:
             host = DevhostProcess(db, slack_settings(fake), Path(tmp) / "devhost.log")
             await host.start()
             try:
-                warm = await start_approvals(http, host, WARMUP, 0)
-                await all_posted(fake, WARMUP)
-                results["baseline_restart"] = await restart(host, http, warm[0])
+                (single,) = await start_approvals(http, host, 1, 0)
+                await all_posted(fake, 1)
+                results["baseline_restart"] = await restart(host, http, single)
+                results["baseline_restart"]["waiting_approvals"] = 1
                 # the baseline process: warmed up (imports, Bolt, pools) with a handful waiting
-                warm = await start_approvals(http, host, WARMUP, WARMUP)
-                await all_posted(fake, 2 * WARMUP)
+                await start_approvals(http, host, WARMUP, 1)
+                await all_posted(fake, 1 + WARMUP)
                 results["baseline_rss_mb"] = round(rss_mb(host), 1)
+                results["baseline_waiting_approvals"] = WARMUP
                 print(f"baseline: restart {results['baseline_restart']}, RSS {results['baseline_rss_mb']} MB",
                       flush=True)
 
                 began = time.perf_counter()
-                ids = await start_approvals(http, host, approvals, 2 * WARMUP)
-                await all_posted(fake, 2 * WARMUP + approvals)
+                ids = await start_approvals(http, host, approvals, 1 + WARMUP)
+                await all_posted(fake, 1 + WARMUP + approvals)
                 results["start_and_post_per_s"] = round(approvals / (time.perf_counter() - began), 1)
                 results["rss_mb"] = round(rss_mb(host), 1)
                 results["kib_per_waiting_approval"] = round(
                     (results["rss_mb"] - results["baseline_rss_mb"]) * 1024 / approvals, 2)
-                results["db_kib_per_approval"] = round(db.stat().st_size / 1024 / (approvals + 2 * WARMUP), 2)
+                results["db_kib_per_approval"] = round(db.stat().st_size / 1024 / (approvals + 1 + WARMUP), 2)
                 print(f"{approvals} waiting: RSS {results['rss_mb']} MB, "
                       f"{results['kib_per_waiting_approval']} KiB per waiting approval", flush=True)
                 results["restart"] = await restart(host, http, ids[len(ids) // 2])
@@ -118,7 +117,7 @@ async def bench(approvals: int) -> dict:
                 results["restart_vs_baseline"] = round(
                     results["restart"]["serving_s"] / results["baseline_restart"]["serving_s"], 2)
                 print(f"restart with {approvals} waiting: {results['restart']} "
-                      f"({results['restart_vs_baseline']}x the empty hub's)", flush=True)
+                      f"({results['restart_vs_baseline']}x the restart with one waiting)", flush=True)
             finally:
                 await host.stop()
     return results
@@ -129,7 +128,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--approvals", type=int, default=10_000, help="waiting approvals (default 10000)")
     args = parser.parse_args(argv)
     results = asyncio.run(bench(args.approvals))
-    report = {"benchmark": "approval_capacity", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    report = {"benchmark": "approval_capacity", "when": datetime.now(UTC).isoformat(timespec="seconds"),
               "results": results}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")

@@ -20,21 +20,18 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from benchmarks.stats import percentile
+from devhost.testing import run_devhost
+from testkit import slack_requests
+from testkit.slack_api import FakeSlackApi
 
-from devhost.testing import run_devhost  # noqa: E402
-from tests.fakes import slack_requests  # noqa: E402
-from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from benchmarks.stats import percentile  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "benchmarks" / "results" / "decision_roundtrip.json"
 TARGET_P99_MS = 250.0
@@ -116,7 +113,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"decision round trip {name:<8} p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms")
     print(f"slack p99 is {results['slack']['p99_vs_baseline']}x the HTTP API's, "
           f"{results['slack']['p99_vs_target']:.0%} of the {TARGET_P99_MS:.0f} ms target")
-    report = {"benchmark": "decision_roundtrip", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    report = {"benchmark": "decision_roundtrip", "when": datetime.now(UTC).isoformat(timespec="seconds"),
               "target_p99_ms": TARGET_P99_MS, "results": results}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")

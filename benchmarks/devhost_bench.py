@@ -1,11 +1,13 @@
 """devhost performance, measured against Microsoft's in-memory Durable Task backend.
 
-    python -m benchmarks.devhost_bench [--instances 500] [--timers 1000] [--waiting 10000]
+    python -m benchmarks.devhost_bench [--instances 500] [--rounds 5] [--timers 1000] [--waiting 10000]
 
 1. Throughput: an approval-shaped orchestration (activity, then the first of an external event
    and a timer, cancel the timer, activity) for N concurrent instances, started and decided over
    HTTP on a `python -m devhost` process (every step written to SQLite), and the same shape on
-   `durabletask.testing`'s in-memory backend (gRPC, nothing on disk) in the same run.
+   `durabletask.testing`'s in-memory backend (gRPC, nothing on disk) in the same run. Each side
+   runs several rounds after a warm-up; a single round of the in-memory backend varies about 2x
+   from one to the next, so both report the median and the range, and the ratio is of medians.
 2. Timer lateness (p50/p99) with 1,000 pending timers: how long after its fire time each timer
    reached its orchestrator (the orchestrator reports current_utc_datetime - fire time).
 3. Resident memory of the devhost process with 10,000 waiting instances.
@@ -20,10 +22,7 @@ import argparse
 import asyncio
 import json
 import logging
-import re
-import signal
 import socket
-import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -33,12 +32,14 @@ from typing import Any
 import aiohttp
 import psutil
 
-from benchmarks.stats import percentile
+from benchmarks.stats import percentile, spread
+from testkit.devhost_process import DevhostProcess, poll
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "devhost.json"
 MGMT = "/runtime/webhooks/durabletask"
 POLL = 0.05  # seconds between status polls of one instance (both backends)
+WARMUP = 20  # instances run on each backend before the measured rounds
 
 APP = '''
 import json
@@ -90,55 +91,12 @@ def process(data: dict) -> dict:
 
 
 # ------------------------------------------------------------------------- devhost process
-class DevhostProcess:
-    def __init__(self, app_dir: Path, db: Path) -> None:
-        self.app_dir, self.db = app_dir, db
-        self.proc: asyncio.subprocess.Process | None = None
-        self.origin = ""
-        self._drain: asyncio.Task[bytes] | None = None
-
-    async def start(self) -> float:
-        """Start it; return seconds until it printed its URLs (is serving)."""
-        began = time.perf_counter()
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "devhost", "--app-dir", str(self.app_dir), "--port", "0",
-            "--db", str(self.db), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL)
-        assert self.proc.stdout is not None
-        while True:
-            line = (await self.proc.stdout.readline()).decode()
-            if not line:
-                raise RuntimeError("devhost exited before serving")
-            m = re.search(r"Durable management API: (http://[^/]+)/", line)
-            if m:
-                self.origin = m.group(1)
-                break
-        self._drain = asyncio.create_task(self.proc.stdout.read())
-        return time.perf_counter() - began
-
-    def rss_mb(self) -> float:
-        assert self.proc is not None
-        return psutil.Process(self.proc.pid).memory_info().rss / 2**20
-
-    async def kill(self) -> None:
-        if self.proc and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGKILL)
-            await self.proc.wait()
-        if self._drain:
-            self._drain.cancel()
+def rss_mb(host: DevhostProcess) -> float:
+    return psutil.Process(host.pid).memory_info().rss / 2**20
 
 
-async def wait_status(http: aiohttp.ClientSession, origin: str, iid: str,
-                      ok: Any, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        async with http.get(f"{origin}{MGMT}/instances/{iid}") as resp:
-            status = await resp.json() if resp.status != 404 else None
-        if status and ok(status):
-            return status
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{iid}: {status}")
-        await asyncio.sleep(POLL)
+async def wait_status(http: aiohttp.ClientSession, origin: str, iid: str, ok: Any, timeout: float = 300) -> dict:
+    return await poll(http, origin, iid, ok, timeout, interval=POLL)
 
 
 async def devhost_throughput(host: DevhostProcess, http: aiohttp.ClientSession, n: int) -> float:
@@ -224,23 +182,25 @@ async def devhost_section(args: argparse.Namespace) -> dict:
         app_dir = Path(tmp) / "app"
         app_dir.mkdir()
         (app_dir / "function_app.py").write_text(APP)
-        host = DevhostProcess(app_dir, Path(tmp) / "hub.sqlite3")
+        host = DevhostProcess(Path(tmp) / "hub.sqlite3", app_dir=app_dir)
         await host.start()
         connector = aiohttp.TCPConnector(limit=100)
         async with aiohttp.ClientSession(connector=connector) as http:
             try:
-                results["devhost_instances_per_s"] = round(
-                    await devhost_throughput(host, http, args.instances), 1)
-                print(f"devhost: {results['devhost_instances_per_s']} instances/s", flush=True)
+                await devhost_throughput(host, http, WARMUP)
+                rates = [await devhost_throughput(host, http, args.instances) for _ in range(args.rounds)]
+                results["devhost_instances_per_s_rounds"] = spread(rates)
+                results["devhost_instances_per_s"] = results["devhost_instances_per_s_rounds"]["median"]
+                print(f"devhost: {results['devhost_instances_per_s_rounds']} instances/s", flush=True)
                 results["timer_lateness"] = await timer_lateness(host, http, args.timers)
                 print(f"timer lateness: {results['timer_lateness']}", flush=True)
                 ids = await waiting_instances(host, http, args.waiting)
                 results["waiting_instances"] = args.waiting
-                results["rss_mb_waiting"] = round(host.rss_mb(), 1)
+                results["rss_mb_waiting"] = round(rss_mb(host), 1)
                 print(f"RSS with {args.waiting} waiting instances: {results['rss_mb_waiting']} MB",
                       flush=True)
                 results["restart"] = await restart(host, http, ids[0])
-                results["rss_mb_after_restart"] = round(host.rss_mb(), 1)
+                results["rss_mb_after_restart"] = round(rss_mb(host), 1)
                 print(f"restart: {results['restart']}", flush=True)
             finally:
                 await host.kill()
@@ -248,7 +208,8 @@ async def devhost_section(args: argparse.Namespace) -> dict:
 
 
 # ------------------------------------------------------------------- durabletask baseline
-def durabletask_throughput(n: int) -> float:
+def durabletask_throughput(n: int, rounds: int) -> list[float]:
+    """Instances per second on the in-memory backend, one figure per round after a warm-up."""
     from durabletask import client as dt_client
     from durabletask import task as dt_task
     from durabletask import worker as dt_worker
@@ -281,7 +242,7 @@ def durabletask_throughput(n: int) -> float:
     worker.add_activity(process)
     worker.start()
 
-    async def run() -> float:
+    async def run() -> list[float]:
         client = dt_client.AsyncTaskHubGrpcClient(host_address=f"localhost:{port}", logger=quiet)
 
         async def one(i: int) -> None:
@@ -300,11 +261,15 @@ def durabletask_throughput(n: int) -> float:
                 await asyncio.sleep(POLL)
             assert state and json.loads(state.serialized_output) == {"sent": "sent", "approved": True}
 
-        began = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(n)))
-        rate = n / (time.perf_counter() - began)
+        async def round_(size: int) -> float:
+            began = time.perf_counter()
+            await asyncio.gather(*(one(i) for i in range(size)))
+            return size / (time.perf_counter() - began)
+
+        await round_(WARMUP)
+        rates = [await round_(n) for _ in range(rounds)]
         await client.close()
-        return rate
+        return rates
 
     try:
         return asyncio.run(run())
@@ -323,6 +288,7 @@ def main(argv: list[str] | None = None) -> None:
     global POLL
     parser = argparse.ArgumentParser(prog="python -m benchmarks.devhost_bench")
     parser.add_argument("--instances", type=int, default=500, help="throughput instances")
+    parser.add_argument("--rounds", type=int, default=5, help="throughput rounds on each backend")
     parser.add_argument("--timers", type=int, default=1000, help="pending timers")
     parser.add_argument("--waiting", type=int, default=10000, help="waiting instances")
     parser.add_argument("--poll", type=float, default=POLL,
@@ -330,12 +296,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     POLL = args.poll
 
-    baseline = durabletask_throughput(args.instances)
-    print(f"durabletask in-memory backend: {baseline:.1f} instances/s", flush=True)
+    baseline = spread(durabletask_throughput(args.instances, args.rounds))
+    print(f"durabletask in-memory backend: {baseline} instances/s", flush=True)
     results = asyncio.run(devhost_section(args))
-    results["durabletask_inmemory_instances_per_s"] = round(baseline, 1)
-    results["throughput_ratio"] = round(results["devhost_instances_per_s"] / baseline, 2)
+    results["durabletask_inmemory_instances_per_s_rounds"] = baseline
+    results["durabletask_inmemory_instances_per_s"] = baseline["median"]
+    results["throughput_ratio"] = round(results["devhost_instances_per_s"] / baseline["median"], 2)
     results["instances"] = args.instances
+    results["rounds"] = args.rounds
     results["poll_interval_s"] = args.poll
     results["targets"] = {"throughput_ratio": ">= 1.0", "timer_p99_ms": "< 100",
                           "rss_mb_waiting": "< 300", "restart_s": "< 5"}

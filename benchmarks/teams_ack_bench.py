@@ -37,9 +37,9 @@ if str(ROOT) not in sys.path:
 from benchmarks.slack_ack_bench import APPROVER, BENCH_APP, SECRET, TOKEN, run_load, summary  # noqa: E402
 from benchmarks.slack_ack_bench import measure as measure_slack  # noqa: E402
 from devhost.testing import run_devhost  # noqa: E402
-from tests.fakes import slack_requests  # noqa: E402
-from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from tests.fakes.teams_connector import FakeConnector  # noqa: E402
+from testkit import slack_requests  # noqa: E402
+from testkit.slack_api import FakeSlackApi  # noqa: E402
+from testkit.teams_connector import FakeConnector  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "teams_ack.json"
 APPROVALS = "19:approvals@thread.tacv2"

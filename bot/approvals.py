@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from bot.people import FRONT_ENDS, HTTP_API, SLACK, InvalidPerson, Person, is_slack_user_id
 
@@ -81,8 +82,8 @@ def instance_id_from_approval_id(text: str) -> str:
 def utc_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with a literal Z, seconds precision (the README's format)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -91,8 +92,8 @@ def parse_timestamp(text: str) -> datetime:
         text = text[:-1] + "+00:00"
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 # --- field checks --------------------------------------------------------------------------------
@@ -223,7 +224,7 @@ class ApprovalRequest:
         }
 
     @classmethod
-    def from_input(cls, data: Mapping[str, Any] | str) -> "ApprovalRequest":
+    def from_input(cls, data: Mapping[str, Any] | str) -> ApprovalRequest:
         """Read an orchestrator input (dict, or the JSON text the durable client may deliver)."""
         if isinstance(data, str):
             try:
@@ -276,7 +277,7 @@ class Decision:
     decided_by: Person | None = None
 
     @classmethod
-    def from_payload(cls, payload: Any) -> "Decision":
+    def from_payload(cls, payload: Any) -> Decision:
         """Parse an `approval_response` event payload strictly (dict, or JSON text of a dict)."""
         if isinstance(payload, (str, bytes)):
             try:
@@ -418,7 +419,7 @@ class RecordedDecision:
     via: str = HTTP_API
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> "RecordedDecision":
+    def from_record(cls, record: Mapping[str, Any]) -> RecordedDecision:
         timestamp = record.get("timestamp")
         try:
             decided_by = _decider(record) if isinstance(record.get("approver"), str) else None

@@ -1,4 +1,4 @@
-"""Slack settings from the environment (Contract 3), validated once with one clear error.
+"""Slack settings from the environment, validated once with one clear error.
 
 When ``SLACK_BOT_TOKEN`` is unset Slack is *not configured*: the HTTP API works alone, the
 activities skip Slack and the Slack endpoints answer 503. When it is set, every other Slack

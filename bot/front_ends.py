@@ -44,7 +44,7 @@ async def notifier_for(front_end: str) -> AsyncIterator[Notifier | None]:
             return
         from bot.teams.notifier import notifier as teams_notifier
 
-        async with teams_notifier(teams) as notifier:
-            yield notifier
+        async with teams_notifier(teams) as teams_front_end:
+            yield teams_front_end
         return
     raise ValueError(f"unknown front end {front_end!r}")

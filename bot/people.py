@@ -52,7 +52,7 @@ class Person:
         """How to name this person in plain text."""
         return self.name or self.id
 
-    def same_account(self, other: "Person") -> bool:
+    def same_account(self, other: Person) -> bool:
         """The same account, whatever name each copy carries."""
         return (self.platform, self.id) == (other.platform, other.id)
 
@@ -63,7 +63,7 @@ class Person:
         return {"platform": self.platform, "id": self.id, "name": self.name}
 
     @classmethod
-    def from_json(cls, data: Any) -> "Person":
+    def from_json(cls, data: Any) -> Person:
         """Read `to_json`'s shape strictly; InvalidPerson otherwise."""
         if not isinstance(data, Mapping) or set(data) - {"platform", "id", "name"}:
             raise InvalidPerson("a person is an object with platform, id and name")
@@ -71,7 +71,7 @@ class Person:
         return cls(str(data.get("platform")), data.get("id"), name)  # type: ignore[arg-type]
 
     @classmethod
-    def slack(cls, user_id: str, name: str = "") -> "Person":
+    def slack(cls, user_id: str, name: str = "") -> Person:
         return cls(SLACK, user_id, name[:MAX_NAME_LENGTH])
 
 

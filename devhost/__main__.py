@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from .app_loader import AppLoadError
-from .host import DevHost, HostConfig
+from .host import CannotListen, DevHost, HostConfig
 from .keys import HostKeyError
 from .settings import SettingsError, apply_local_values, read_local_values
-from .store import DatabaseInUse
+from .store import StoreUnusable
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,12 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         apply_local_values(read_local_values(args.app_dir))
         return asyncio.run(serve(args))
-    except (DatabaseInUse, AppLoadError, SettingsError, HostKeyError) as exc:
+    except (StoreUnusable, AppLoadError, SettingsError, CannotListen, HostKeyError) as exc:
         print(f"devhost: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"devhost: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
         return 1
 
 

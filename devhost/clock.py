@@ -6,7 +6,7 @@ object, so tests can swap the wall clock for a virtual one and skip days in mill
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -21,7 +21,7 @@ class SystemClock:
     """The wall clock (UTC)."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     async def sleep_until(self, when: datetime, interrupt: asyncio.Event) -> None:
         delay = (when - self.now()).total_seconds()
@@ -29,7 +29,7 @@ class SystemClock:
             return
         try:
             await asyncio.wait_for(interrupt.wait(), timeout=delay)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 
@@ -37,7 +37,7 @@ class VirtualClock:
     """A clock that only moves when `advance()` is called. Starts at the real current time."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime.now(timezone.utc)
+        self._now = start or datetime.now(UTC)
         self._moved = asyncio.Event()
 
     def now(self) -> datetime:

@@ -3,7 +3,9 @@
 All work for an instance happens in episodes, one at a time: the pending messages plus the
 stored history go to the SDK, and the result is written back in one SQLite transaction.
 Episodes run synchronously on the event loop (SQLite and replay are fast); activities run as
-tasks so a slow one never blocks anything else.
+tasks so a slow one never blocks anything else. When the store refuses a write (StorageError),
+nothing is lost: the episode, the due timers or the activity result wait and are retried with
+backoff until the store takes writes again (see storage_health).
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from .clock import Clock
 from .functions import FunctionIndex
 from .history import EventType
 from .replay import Episode, NewTask, run_episode
-from .store import ACTIVE, TERMINAL, Store
+from .storage_health import StorageHealth
+from .store import ACTIVE, TERMINAL, InstanceRow, StorageError, TaskHubStore
 from .timers import TimerQueue
 
 log = logging.getLogger("devhost")
@@ -43,13 +46,15 @@ def context_input(input_json: str | None) -> Any:
 
 
 class Engine:
-    def __init__(self, store: Store, clock: Clock, index: FunctionIndex,
+    def __init__(self, store: TaskHubStore, clock: Clock, index: FunctionIndex,
                  executor: Executor | None = None) -> None:
         self.store = store
         self.clock = clock
         self.index = index
         self.executor = executor
+        self.health = StorageHealth(store)
         self.timers = TimerQueue(clock, self._fire_timers)
+        self._unfired: list[int] = []  # due timers whose firing the store refused so far
         self._dirty: dict[str, None] = {}
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
@@ -60,11 +65,11 @@ class Engine:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Resume what the store says is pending, then run the loops."""
-        for fire_at, row_id in self.store.all_timers():
+        for fire_at, row_id in self.store.timer_schedule():
             self.timers.add(fire_at, row_id)
-        for row in self.store.all_activities():
-            self._launch_activity(row["id"], row["instance_id"], row["task_id"], row["name"],
-                                  row["input"])
+        for activity in self.store.all_activities():
+            self._launch_activity(activity.id, activity.instance_id, activity.task_id,
+                                  activity.name, activity.input)
         for instance_id in self.store.instances_with_messages():
             self.mark_dirty(instance_id)
         self._loops = [asyncio.create_task(self._pump(), name="devhost-episodes"),
@@ -93,7 +98,8 @@ class Engine:
         return self._changed.wait()
 
     def is_idle(self) -> bool:
-        return not self._dirty and not self._inflight and not self.timers.has_due()
+        return (not self._dirty and not self._inflight and not self._unfired
+                and not self.timers.has_due())
 
     async def settle(self) -> None:
         """Return once no episode, activity or due timer is left to process."""
@@ -109,7 +115,12 @@ class Engine:
             while self._dirty:
                 instance_id = next(iter(self._dirty))
                 del self._dirty[instance_id]
-                self._safe_episode(instance_id)
+                try:
+                    self._safe_episode(instance_id)
+                except StorageError:
+                    self._dirty[instance_id] = None  # its messages are still stored: run it again
+                    await self.health.backoff()
+                    continue
                 done += 1
                 if done % 8 == 0:  # let the timer loop and HTTP requests in
                     self.notify()
@@ -119,66 +130,68 @@ class Engine:
     def _safe_episode(self, instance_id: str) -> None:
         try:
             self._episode(instance_id)
+        except StorageError:
+            raise  # the store, not the orchestration, failed: the pump retries it
         except Exception as exc:
             log.exception("devhost failed to run an episode of %s", instance_id)
             row = self.store.instance(instance_id)
-            if row is not None and row["runtime_status"] not in TERMINAL:
+            if row is not None and row.runtime_status not in TERMINAL:
                 with self.transaction():
-                    output = failure_output(row["name"], f"devhost error: {exc!r}")
+                    output = failure_output(row.name, f"devhost error: {exc!r}")
                     self.end_execution(row, "Failed", output, [], self.clock.now())
 
     def _episode(self, instance_id: str) -> None:
         row = self.store.instance(instance_id)
-        if row is None or row["runtime_status"] == "Suspended":
+        if row is None or row.runtime_status == "Suspended":
             return
         messages = self.store.messages(instance_id)
         if not messages:
             return
-        if row["runtime_status"] in TERMINAL:
+        if row.runtime_status in TERMINAL:
             with self.transaction():
-                self.store.delete_messages(instance_id, messages[-1]["id"])
+                self.store.delete_messages(instance_id, messages[-1].id)
             return
         now = self.clock.now()
-        if row["pending_output"] is not None:  # the function has returned; timers hold it open
+        if row.pending_output is not None:  # the function has returned; timers hold it open
             with self.transaction():
-                self.store.delete_messages(instance_id, messages[-1]["id"])
-                self._while_timers_armed(row, [json.loads(m["event"]) for m in messages], now)
+                self.store.delete_messages(instance_id, messages[-1].id)
+                self._while_timers_armed(row, [json.loads(m.event) for m in messages], now)
             self.notify()
             return
         old = self.store.history(instance_id)
-        incoming = [json.loads(m["event"]) for m in messages]
+        incoming = [json.loads(m.event) for m in messages]
         if not old:  # ExecutionStarted must be history[1]
             incoming.sort(key=lambda e: e["EventType"] != EventType.ExecutionStarted)
         new_events = [h.event(EventType.OrchestratorStarted, now), *incoming]
-        recorded = json.loads(row["tasks"])
-        orchestrator = self.index.orchestrator(row["name"])
+        recorded = json.loads(row.tasks)
+        orchestrator = self.index.orchestrator(row.name)
         if orchestrator is None:
             episode = Episode({"isDone": False, "actions": []},
-                              error=f"The function '{row['name']}' doesn't exist, is disabled, "
+                              error=f"The function '{row.name}' doesn't exist, is disabled, "
                                     "or is not an orchestrator function.")
         else:
             body = self._context_body(row, old, new_events)
             episode = run_episode(orchestrator.handle, body, recorded, now)
         with self.transaction():
-            self.store.delete_messages(instance_id, messages[-1]["id"])
+            self.store.delete_messages(instance_id, messages[-1].id)
             self._apply(row, episode, recorded, now, len(old), new_events)
         self.notify()
 
-    def _context_body(self, row: Any, old: list[str], new_events: list[dict]) -> str:
-        head = json.dumps({"input": context_input(row["input"]), "instanceId": row["instance_id"],
-                           "isReplaying": bool(old), "parentInstanceId": row["parent_instance_id"],
+    def _context_body(self, row: InstanceRow, old: list[str], new_events: list[dict]) -> str:
+        head = json.dumps({"input": context_input(row.input), "instanceId": row.instance_id,
+                           "isReplaying": bool(old), "parentInstanceId": row.parent_instance_id,
                            "upperSchemaVersion": 1})
         events = ",".join([*old, *(h.to_json(e) for e in new_events)])
         return head[:-1] + ',"history":[' + events + "]}"
 
     # -- applying an episode ---------------------------------------------------------------
-    def _apply(self, row: Any, episode: Episode, recorded: list[list[Any]], now: datetime,
+    def _apply(self, row: InstanceRow, episode: Episode, recorded: list[list[Any]], now: datetime,
                seq: int, events: list[dict]) -> None:
         state = episode.state
         custom = state.get("customStatus")
         custom_json = json.dumps(custom) if custom is not None else None
         if episode.error is not None:
-            self.end_execution(row, "Failed", failure_output(row["name"], episode.error), events,
+            self.end_execution(row, "Failed", failure_output(row.name, episode.error), events,
                                now, seq, custom_json)
             return
         if state.get("isDone"):
@@ -187,12 +200,12 @@ class Engine:
                 self._continue_as_new(row, new_input, now, custom_json)
                 return
         self._record_tasks(row, episode, recorded, now, events)
-        instance_id = row["instance_id"]
+        instance_id = row.instance_id
         pending_output = None
         if state.get("isDone"):
             output = state.get("output")
             output_json = json.dumps(output) if output is not None else None
-            if not self.store.armed_timers(instance_id, row["execution_id"]):
+            if not self.store.armed_timers(instance_id, row.execution_id):
                 if episode.new_tasks:
                     self.store.update_instance(instance_id, tasks=json.dumps(recorded))
                 self.end_execution(row, "Completed", output_json, events, now, seq, custom_json)
@@ -206,22 +219,22 @@ class Engine:
                                    tasks=json.dumps(recorded), last_updated_time=h.iso_time(now),
                                    pending_output=pending_output)
 
-    def _record_tasks(self, row: Any, episode: Episode, recorded: list[list[Any]], now: datetime,
-                      events: list[dict]) -> None:
+    def _record_tasks(self, row: InstanceRow, episode: Episode, recorded: list[list[Any]],
+                      now: datetime, events: list[dict]) -> None:
         """Schedule the tasks the SDK numbered in this episode and disarm cancelled timers."""
         for task in episode.new_tasks:
             events.append(self._schedule(row, task, now))
             recorded.append(task.record())
         for timer_id in episode.cancelled_timers:
-            self.store.cancel_timer(row["instance_id"], timer_id)
+            self.store.cancel_timer(row.instance_id, timer_id)
 
-    def _while_timers_armed(self, row: Any, incoming: list[dict], now: datetime) -> None:
+    def _while_timers_armed(self, row: InstanceRow, incoming: list[dict], now: datetime) -> None:
         """Record what reaches a returned function; complete it once no timer is armed."""
-        instance_id = row["instance_id"]
+        instance_id = row.instance_id
         seq = self.store.history_length(instance_id)
         events = [h.event(EventType.OrchestratorStarted, now), *incoming]
-        if not self.store.armed_timers(instance_id, row["execution_id"]):
-            pending = row["pending_output"]
+        if not self.store.armed_timers(instance_id, row.execution_id):
+            pending = row.pending_output
             self.end_execution(row, "Completed", None if pending == "null" else pending, events,
                                now, seq)
             return
@@ -236,8 +249,8 @@ class Engine:
             rows.append((e["EventType"], h.to_json(e)))
         self.store.append_history(instance_id, seq, rows)
 
-    def _schedule(self, row: Any, task: NewTask, now: datetime) -> dict:
-        instance_id, execution_id = row["instance_id"], row["execution_id"]
+    def _schedule(self, row: InstanceRow, task: NewTask, now: datetime) -> dict:
+        instance_id, execution_id = row.instance_id, row.execution_id
         if task.kind == "activity":
             row_id = self.store.add_activity(instance_id, execution_id, task.task_id, task.name,
                                              task.input)
@@ -246,6 +259,7 @@ class Engine:
             return h.event(EventType.TaskScheduled, now, task.task_id, Name=task.name, Version="",
                            Input=task.input)
         if task.kind == "timer":
+            assert task.fire_at is not None  # every timer task has its time
             fire_text = h.dotnet_time(task.fire_at)
             if not task.cancelled:
                 row_id = self.store.add_timer(instance_id, execution_id, task.task_id,
@@ -269,29 +283,36 @@ class Engine:
         try:
             with self.store.transaction():
                 yield
+        except StorageError as exc:
+            self._post_commit = []
+            self.health.failed(exc)
+            self.notify()  # waiters may be watching for the failure itself
+            raise
         except BaseException:
             self._post_commit = []
             raise
+        self.health.succeeded()
         actions, self._post_commit = self._post_commit, []
         for action in actions:
             action()
 
-    def _start_child(self, parent: Any, task: NewTask, child_id: str, now: datetime) -> None:
+    def _start_child(self, parent: InstanceRow, task: NewTask, child_id: str,
+                     now: datetime) -> None:
         existing = self.store.instance(child_id)
         reason = None
         if self.index.orchestrator(task.name) is None:
             reason = (f"The function '{task.name}' doesn't exist, is disabled, or is not an "
                       "orchestrator function.")
-        elif existing is not None and existing["runtime_status"] in ACTIVE:
+        elif existing is not None and existing.runtime_status in ACTIVE:
             reason = f"An orchestration with instance ID '{child_id}' already exists."
         if reason is not None:
-            self.store.add_message(parent["instance_id"], h.to_json(h.event(
+            self.store.add_message(parent.instance_id, h.to_json(h.event(
                 EventType.SubOrchestrationInstanceFailed, now, TaskScheduledId=task.task_id,
                 Reason=reason, Details=None)))
-            self._after_commit(lambda: self.mark_dirty(parent["instance_id"]))
+            self._after_commit(lambda: self.mark_dirty(parent.instance_id))
             return
         self.create_instance(task.name, child_id, task.input, now, parent=(
-            parent["instance_id"], parent["execution_id"], task.task_id, parent["name"]))
+            parent.instance_id, parent.execution_id, task.task_id, parent.name))
 
     def create_instance(self, name: str, instance_id: str, input_json: str | None, now: datetime,
                         parent: tuple[str, str, int, str] | None = None) -> None:
@@ -303,22 +324,21 @@ class Engine:
         if parent is not None:
             parent_json = {"Name": parent[3], "OrchestrationInstance": {
                 "InstanceId": parent[0], "ExecutionId": parent[1]}, "TaskScheduleId": parent[2]}
-        self.store.insert_instance({
-            "instance_id": instance_id, "name": name, "execution_id": execution_id,
-            "runtime_status": "Pending", "input": input_json, "output": None,
-            "custom_status": None, "created_time": h.iso_time(now),
-            "last_updated_time": h.iso_time(now),
-            "parent_instance_id": parent[0] if parent else None,
-            "parent_execution_id": parent[1] if parent else None,
-            "parent_task_id": parent[2] if parent else None, "tasks": "[]"})
+        self.store.insert_instance(InstanceRow(
+            instance_id=instance_id, name=name, execution_id=execution_id,
+            runtime_status="Pending", input=input_json, output=None, custom_status=None,
+            created_time=h.iso_time(now), last_updated_time=h.iso_time(now),
+            parent_instance_id=parent[0] if parent else None,
+            parent_execution_id=parent[1] if parent else None,
+            parent_task_id=parent[2] if parent else None))
         self.store.add_message(instance_id, h.to_json(h.execution_started(
             now, name, instance_id, execution_id, input_json, parent_json)))
         self._after_commit(lambda: self.mark_dirty(instance_id))
 
-    def _continue_as_new(self, row: Any, new_input: str | None, now: datetime,
+    def _continue_as_new(self, row: InstanceRow, new_input: str | None, now: datetime,
                          custom_json: str | None) -> None:
         """Start a fresh execution with the same id: new history, task ids from 0."""
-        instance_id = row["instance_id"]
+        instance_id = row.instance_id
         self.store.drop_pending_work(instance_id)
         self.store.clear_history(instance_id)
         execution_id = uuid.uuid4().hex
@@ -327,13 +347,13 @@ class Engine:
             custom_status=custom_json, execution_id=execution_id, tasks="[]",
             last_updated_time=h.iso_time(now))
         self.store.add_message(instance_id, h.to_json(h.execution_started(
-            now, row["name"], instance_id, execution_id, new_input)))
+            now, row.name, instance_id, execution_id, new_input)))
         self._after_commit(lambda: self.mark_dirty(instance_id))
 
-    def end_execution(self, row: Any, status: str, output: str | None, events: list[dict],
+    def end_execution(self, row: InstanceRow, status: str, output: str | None, events: list[dict],
                 now: datetime, seq: int | None = None, custom_json: Any = _KEEP) -> None:
         """End the current execution (inside a transaction) and tell a parent about it."""
-        instance_id = row["instance_id"]
+        instance_id = row.instance_id
         if seq is None:
             seq = self.store.history_length(instance_id)
         events = [*events, h.event(EventType.ExecutionCompleted, now,
@@ -349,22 +369,23 @@ class Engine:
         self.store.update_instance(instance_id, **fields)
         self._tell_parent(row, status, output, now)
 
-    def _tell_parent(self, row: Any, status: str, output: str | None, now: datetime) -> None:
-        parent_id = row["parent_instance_id"]
+    def _tell_parent(self, row: InstanceRow, status: str, output: str | None,
+                     now: datetime) -> None:
+        parent_id = row.parent_instance_id
         if not parent_id:
             return
         parent = self.store.instance(parent_id)
-        if (parent is None or parent["execution_id"] != row["parent_execution_id"]
-                or parent["runtime_status"] in TERMINAL):
+        if (parent is None or parent.execution_id != row.parent_execution_id
+                or parent.runtime_status in TERMINAL):
             return
-        task_id = row["parent_task_id"]
+        task_id = row.parent_task_id
         if status == "Completed":
             ev = h.event(EventType.SubOrchestrationInstanceCompleted, now, TaskScheduledId=task_id,
                          Result=output)
         else:  # the child's failure text, as DTFx passes it on ("Orchestrator function ...")
             detail = json.loads(output) if output else None
             reason = detail if status == "Failed" else (
-                f"Sub-orchestration '{row['instance_id']}' was terminated: {detail}")
+                f"Sub-orchestration '{row.instance_id}' was terminated: {detail}")
             ev = h.event(EventType.SubOrchestrationInstanceFailed, now, TaskScheduledId=task_id,
                          Reason=reason, Details=None)
         self.store.add_message(parent_id, h.to_json(ev))
@@ -395,24 +416,40 @@ class Engine:
         else:
             ev = h.event(EventType.TaskCompleted, now, TaskScheduledId=task_id,
                          Result=outcome.result)
-        with self.transaction():
-            if not self.store.finish_activity(row_id):
-                return  # the instance ended or restarted meanwhile
-            self.store.add_message(instance_id, h.to_json(ev))
+        while True:
+            try:
+                with self.transaction():
+                    if not self.store.finish_activity(row_id):
+                        return  # the instance ended or restarted meanwhile
+                    self.store.add_message(instance_id, h.to_json(ev))
+                break
+            except StorageError:
+                await self.health.backoff()
         self.mark_dirty(instance_id)
 
-    def _fire_timers(self, row_ids: list[int]) -> None:
-        now = self.clock.now()
+    async def _fire_timers(self, row_ids: list[int]) -> None:
+        """Deliver due timers in one transaction; while the store refuses, hold them and retry."""
+        while True:
+            try:
+                fired = self._deliver_timers(row_ids, self.clock.now())
+                break
+            except StorageError:
+                self._unfired = row_ids
+                await self.health.backoff()
+        self._unfired = []
+        for instance_id in fired:
+            self.mark_dirty(instance_id)
+        self.notify()
+
+    def _deliver_timers(self, row_ids: list[int], now: datetime) -> list[str]:
         fired: list[str] = []
         with self.transaction():
             for row_id in row_ids:
                 timer = self.store.take_timer(row_id)
                 if timer is None:
                     continue  # cancelled or its instance ended
-                self.store.add_message(timer["instance_id"], h.to_json(h.event(
-                    EventType.TimerFired, now, TimerId=timer["timer_id"],
-                    FireAt=timer["fire_at_text"])))
-                fired.append(timer["instance_id"])
-        for instance_id in fired:
-            self.mark_dirty(instance_id)
-        self.notify()
+                self.store.add_message(timer.instance_id, h.to_json(h.event(
+                    EventType.TimerFired, now, TimerId=timer.timer_id,
+                    FireAt=timer.fire_at_text)))
+                fired.append(timer.instance_id)
+        return fired

@@ -4,8 +4,9 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from azure.functions.decorators.function_app import FunctionRegister
 from azure.functions.decorators.utils import StringifyEnumJsonEncoder
@@ -69,17 +70,18 @@ def _original_signature(call: Callable[..., Any]) -> inspect.Signature:
 def build_index(app: FunctionRegister) -> FunctionIndex:
     index = FunctionIndex()
     for fn in app.get_functions():
-        name = fn.get_function_name()
+        name = str(fn.get_function_name())
         bindings = _bindings(fn)
-        trigger = next((b for b in bindings if b["type"].lower().endswith("trigger")), None)
+        found = next((b for b in bindings if b["type"].lower().endswith("trigger")), None)
+        trigger: dict[str, Any] = found or {}
         call = fn.get_user_function()
-        kind = trigger["type"] if trigger else "none"
+        kind = str(trigger.get("type", "none"))
         if kind == "httpTrigger":
             client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
             methods = trigger.get("methods")
             index.http.append(HttpFunction(
                 name=name,
-                route=trigger.get("route") or name,
+                route=str(trigger.get("route") or name),
                 methods=frozenset(m.upper() for m in methods) if methods else None,
                 request_param=trigger["name"],
                 client_param=client,
@@ -87,10 +89,10 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
                 call=call,
                 auth_level=str(trigger.get("authLevel") or "FUNCTION").upper()))
         elif kind == "orchestrationTrigger":
-            oname = trigger.get("orchestration") or name
+            oname = str(trigger.get("orchestration") or name)
             index.orchestrators[oname.lower()] = OrchestratorFunction(oname, call)
         elif kind == "activityTrigger":
-            aname = trigger.get("activity") or name
+            aname = str(trigger.get("activity") or name)
             wants_context = (trigger["name"] != "context"
                              and "context" in _original_signature(call).parameters)
             index.activities[aname.lower()] = ActivityFunction(aname, trigger["name"], call,

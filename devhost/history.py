@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -33,12 +33,12 @@ STATUS_NUMBER = {"Running": 0, "Completed": 1, "ContinuedAsNew": 2, "Failed": 3,
 
 def dotnet_time(dt: datetime) -> str:
     """The round-trip format DTFx writes: 7 fractional digits and a Z."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
 
 
 def iso_time(dt: datetime) -> str:
     """Sortable UTC text used in the store."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_time(text: str) -> datetime:
@@ -55,7 +55,7 @@ def parse_time(text: str) -> datetime:
                 tz = sep + tz
         text = f"{head}.{frac[:6].ljust(6, '0')}{tz}"
     dt = datetime.fromisoformat(text)
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def event(kind: EventType, at: datetime, event_id: int = -1, **fields: Any) -> dict[str, Any]:

@@ -12,17 +12,23 @@ from azure.durable_functions.models.utils import http_utils
 from .access import AccessPolicy
 from .app_loader import load_function_app
 from .clock import Clock, SystemClock
-from .dashboard import PAGE_PATH as DASHBOARD_PAGE, build_dashboard
+from .dashboard import PAGE_PATH as DASHBOARD_PAGE
+from .dashboard import build_dashboard
 from .engine import Engine
 from .functions import FunctionIndex, build_index
 from .keys import key_path, load_or_create_host_key
 from .management_api import ManagementApi
 from .server import Router, build_app, build_routes
 from .settings import HostSettings, read_host_settings
-from .store import Store
+from .sqlite_store import SqliteStore
+from .store import TaskHubStore
 from .urls import DurableUrls
 
 log = logging.getLogger("devhost")
+
+
+class CannotListen(Exception):
+    """The HTTP server could not bind its address (in use, not ours, not allowed)."""
 
 
 def default_db_path(app_dir: Path, hub: str) -> Path:
@@ -49,7 +55,7 @@ class DevHost:
         self.host_key_path = key_path(self.db_path)
         self.index: FunctionIndex | None = None
         self.engine: Engine | None = None
-        self.store: Store | None = None
+        self.store: TaskHubStore | None = None
         self._runner: web.AppRunner | None = None
         self._executor: ThreadPoolExecutor | None = None
         self.port = 0
@@ -67,7 +73,7 @@ class DevHost:
 
     async def start(self) -> None:
         self.index = build_index(load_function_app(self.app_dir))
-        self.store = Store(self.db_path)
+        self.store = SqliteStore(self.db_path)
         try:
             policy = AccessPolicy(self.config.host, load_or_create_host_key(self.host_key_path))
             self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="devhost-fn")
@@ -75,13 +81,17 @@ class DevHost:
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
                             ManagementApi(self.engine, DurableUrls("", self.settings.hub_name)),
                             DurableUrls("", self.settings.hub_name), self._executor)
-            dashboard = build_dashboard(self.db_path, hub=self.settings.hub_name,
+            dashboard = build_dashboard(self.store.open_reader(), hub=self.settings.hub_name,
                                         handles=self._orchestrator_handle, now=self.clock.now)
             self._runner = web.AppRunner(build_app(router, policy, dashboard), access_log=None,
                                          handle_signals=False)
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.config.host, self.config.port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as exc:
+                raise CannotListen(f"cannot listen on {self.config.host}:{self.config.port}: "
+                                   f"{exc.strerror or exc}") from None
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             router.urls = router.management.urls = self.urls
             self.engine.start()

@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
 from .engine import Engine
-from .history import iso_time, parse_time
+from .history import parse_time
 from .operations import OperationError, Operations, Outcome
 from .status import history_events, status_json
-from .store import TERMINAL
+from .store import TERMINAL, InstanceQuery, StorageError
 from .urls import DurableUrls
 
 _ARGUMENT = "System.ArgumentException"
@@ -100,6 +101,12 @@ class ManagementApi:
             return _operation_error(exc)
         except BadContent as exc:
             return _error(400, str(exc))
+        except StorageError as exc:
+            # Nothing was written; the engine retries its own work and resumes by itself.
+            return web.json_response(
+                {"Message": f"devhost cannot write its state right now ({exc}); "
+                            "nothing was changed, retry shortly"},
+                status=503, headers={"Retry-After": "1"})
 
     # -- start -----------------------------------------------------------------------------
     async def _start(self, request: web.Request, query: dict[str, str], name: str,
@@ -127,16 +134,16 @@ class ManagementApi:
         while True:
             change = self.engine.next_change()  # captured before the read: no change is missed
             row = self.engine.store.instance(instance_id)
-            if row is not None and row["runtime_status"] in TERMINAL:
+            if row is not None and row.runtime_status in TERMINAL:
                 change.close()
                 status = status_json(row)
-                if row["runtime_status"] == "Completed":
+                if row.runtime_status == "Completed":
                     return web.json_response(status["output"], status=200)
-                return web.json_response(status, status=500 if row["runtime_status"] == "Failed"
+                return web.json_response(status, status=500 if row.runtime_status == "Failed"
                                          else 200)
             try:
                 await asyncio.wait_for(change, max(deadline - loop.time(), 0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return self._check_status_response(request, instance_id)
 
     # -- events and status -----------------------------------------------------------------
@@ -144,7 +151,7 @@ class ManagementApi:
         row = self.engine.store.instance(instance_id)
         if row is None:
             return web.Response(status=404)
-        if row["runtime_status"] in TERMINAL:
+        if row.runtime_status in TERMINAL:
             return web.Response(status=410)
         if request.content_type.lower() != "application/json":
             return _error(400, "Only application/json request content is supported")
@@ -163,7 +170,7 @@ class ManagementApi:
             body["historyEvents"] = history_events(
                 self.engine.store.history(instance_id), show_input=show_input,
                 show_output=_flag(query, "showHistoryOutput", False))
-        status = row["runtime_status"]
+        status = row.runtime_status
         if status in TERMINAL:
             code = 500 if status == "Failed" and _flag(
                 query, "returnInternalServerErrorOnFailure", False) else 200
@@ -171,32 +178,29 @@ class ManagementApi:
         return web.json_response(body, status=202, headers={
             "Location": str(request.url), "Retry-After": "5"})
 
-    def _filters(self, query: dict[str, str], *, default_to_now: bool) -> tuple[str, list]:
-        clauses, params = [], []
+    def _filters(self, query: dict[str, str], *, default_to_now: bool) -> InstanceQuery:
+        created_from = None
         if "createdtimefrom" in query:
-            clauses.append("created_time >= ?")
-            params.append(iso_time(parse_time(query["createdtimefrom"])))
+            created_from = parse_time(query["createdtimefrom"])
         to = query.get("createdtimeto")
+        created_to = None
         if to is not None or default_to_now:
-            clauses.append("created_time <= ?")
-            params.append(iso_time(parse_time(to) if to else self.engine.clock.now()))
+            created_to = parse_time(to) if to else self.engine.clock.now()
+        statuses: tuple[str, ...] = ()
         if query.get("runtimestatus"):
-            names = [s.strip() for s in query["runtimestatus"].split(",") if s.strip()]
-            clauses.append(f"runtime_status IN ({','.join('?' * len(names))})")
-            params.extend(names)
-        if query.get("instanceidprefix"):
-            clauses.append("substr(instance_id, 1, ?) = ?")
-            params.extend([len(query["instanceidprefix"]), query["instanceidprefix"]])
-        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+            statuses = tuple(s.strip() for s in query["runtimestatus"].split(",") if s.strip())
+        return InstanceQuery(statuses=statuses, id_prefix=query.get("instanceidprefix") or None,
+                             created_from=created_from, created_to=created_to)
 
     def _list(self, request: web.Request, query: dict[str, str]) -> web.Response:
         try:
-            where, params = self._filters(query, default_to_now=False)
+            filters = self._filters(query, default_to_now=False)
             top = int(query["top"]) if query.get("top") else -1
             offset = int(request.headers.get("x-ms-continuation-token") or 0)
         except ValueError as exc:
             return _error(400, f"Bad query: {exc}")
-        rows = self.engine.store.query_instances(where, params, limit=top, offset=offset)
+        rows = self.engine.store.instances(replace(filters, offset=offset,
+                                                   limit=top if top >= 0 else None))
         show_input = _flag(query, "showInput", True)
         headers = {}
         if top > 0 and len(rows) == top:
@@ -208,10 +212,10 @@ class ManagementApi:
         if "createdtimefrom" not in query:
             return _error(400, "Please provide value for 'createdTimeFrom' parameter.")
         try:
-            where, params = self._filters(query, default_to_now=True)
+            filters = self._filters(query, default_to_now=True)
         except ValueError as exc:
             return _error(400, f"Bad query: {exc}")
-        deleted = self.ops.purge_by(where, params)
+        deleted = self.ops.purge_by(filters)
         return web.json_response({"instancesDeleted": deleted}) if deleted \
             else web.Response(status=404)
 
@@ -226,7 +230,7 @@ class ManagementApi:
             row = self.engine.store.instance(instance_id)
             if row is None:
                 return web.Response(status=404)
-            if row["runtime_status"] != "Failed":
+            if row.runtime_status != "Failed":
                 return web.Response(status=410)
             return _error(501, "rewind is not supported by devhost")
         actions = {"terminate": self.ops.terminate, "suspend": self.ops.suspend,
@@ -236,9 +240,10 @@ class ManagementApi:
         outcome = actions[operation](instance_id, reason)
         if outcome is Outcome.INVALID:
             row = self.engine.store.instance(instance_id)
+            state = row.runtime_status if row is not None else "unknown"
             return _error(500, "Something went wrong while processing your request",
                           f"Cannot {operation} orchestration instance in the "
-                          f"{row['runtime_status']} state.", _INVALID_OPERATION)
+                          f"{state} state.", _INVALID_OPERATION)
         return web.Response(status={Outcome.ACCEPTED: 202, Outcome.NOT_FOUND: 404,
                                     Outcome.GONE: 410}[outcome])
 

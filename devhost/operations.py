@@ -7,12 +7,11 @@ import re
 import uuid
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 from . import history as h
 from .engine import Engine
 from .history import EventType
-from .store import ACTIVE, TERMINAL
+from .store import ACTIVE, TERMINAL, InstanceQuery, InstanceRow
 
 
 class Outcome(Enum):
@@ -49,12 +48,12 @@ class Operations:
         self.engine = engine
         self.store = engine.store
 
-    def _unfinished(self, instance_id: str) -> tuple[Any, Outcome | None]:
+    def _unfinished(self, instance_id: str) -> tuple[InstanceRow | None, Outcome | None]:
         """The instance row, or why an operation on it is refused (unknown or finished)."""
         row = self.store.instance(instance_id)
         if row is None:
             return None, Outcome.NOT_FOUND
-        if row["runtime_status"] in TERMINAL:
+        if row.runtime_status in TERMINAL:
             return row, Outcome.GONE
         return row, None
 
@@ -74,10 +73,10 @@ class Operations:
         check_instance_id(instance_id)
         with self.engine.transaction():
             existing = self.store.instance(instance_id)
-            if existing is not None and existing["runtime_status"] in ACTIVE:
+            if existing is not None and existing.runtime_status in ACTIVE:
                 raise OperationError(
                     "Something went wrong while processing your request",
-                    f"An Orchestration instance with the status {existing['runtime_status']} "
+                    f"An Orchestration instance with the status {existing.runtime_status} "
                     f"already exists.", bad_request=False)
             self.engine.create_instance(orchestrator.name, instance_id, input_json, self._now())
         self.engine.notify()
@@ -88,6 +87,7 @@ class Operations:
             row, refusal = self._unfinished(instance_id)
             if refusal is not None:
                 return refusal
+            assert row is not None  # no refusal: the instance exists
             self.store.add_message(instance_id, h.to_json(h.event(
                 EventType.EventRaised, self._now(), Name=event_name, Input=input_json)))
         self.engine.mark_dirty(instance_id)
@@ -99,6 +99,7 @@ class Operations:
             row, refusal = self._unfinished(instance_id)
             if refusal is not None:
                 return refusal
+            assert row is not None  # no refusal: the instance exists
             output = json.dumps(reason) if reason is not None else None
             self.engine.end_execution(row, "Terminated", output, [h.event(
                 EventType.ExecutionTerminated, now, Input=output)], now)
@@ -117,7 +118,8 @@ class Operations:
             row, refusal = self._unfinished(instance_id)
             if refusal is not None:
                 return refusal
-            if (row["runtime_status"] == "Suspended") == suspend:
+            assert row is not None  # no refusal: the instance exists
+            if (row.runtime_status == "Suspended") == suspend:
                 return Outcome.INVALID
             kind = EventType.ExecutionSuspended if suspend else EventType.ExecutionResumed
             seq = self.store.history_length(instance_id)
@@ -136,21 +138,21 @@ class Operations:
             raise OperationError("InstanceId does not match a valid orchestration instance.",
                                  f"An orchestrastion with the instanceId {instance_id} was not "
                                  "found.", bad_request=True)
-        return self.start(row["name"], None if new_instance_id else instance_id, row["input"])
+        return self.start(row.name, None if new_instance_id else instance_id, row.input)
 
     def purge(self, instance_id: str) -> int:
         with self.engine.transaction():
             row = self.store.instance(instance_id)
-            if row is None or row["runtime_status"] not in TERMINAL:
+            if row is None or row.runtime_status not in TERMINAL:
                 return 0
             self.store.delete_instance(instance_id)
         self.engine.notify()
         return 1
 
-    def purge_by(self, where: str, params: list) -> int:
+    def purge_by(self, query: InstanceQuery) -> int:
         with self.engine.transaction():
-            rows = self.store.query_instances(where, params)
-            doomed = [r["instance_id"] for r in rows if r["runtime_status"] in TERMINAL]
+            rows = self.store.instances(query)
+            doomed = [r.instance_id for r in rows if r.runtime_status in TERMINAL]
             for instance_id in doomed:
                 self.store.delete_instance(instance_id)
         self.engine.notify()

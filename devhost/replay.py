@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
+from azure.durable_functions.models.actions.NoOpAction import NoOpAction
 from azure.durable_functions.models.DurableOrchestrationContext import DurableOrchestrationContext
 from azure.durable_functions.models.Task import TimerTask
-from azure.durable_functions.models.actions.NoOpAction import NoOpAction
 from azure.durable_functions.orchestrator import Orchestrator
 
 from .history import parse_time
@@ -26,9 +27,9 @@ from .history import parse_time
 # episode, so memoize that pure function: same results, parsed once.
 _history_event_module = importlib.import_module(
     "azure.durable_functions.models.history.HistoryEvent")
-if not hasattr(_history_event_module.dt_parse, "cache_info"):
-    _history_event_module.dt_parse = functools.lru_cache(maxsize=65536)(
-        _history_event_module.dt_parse)
+_namespace = vars(_history_event_module)
+if not hasattr(_namespace["dt_parse"], "cache_info"):
+    _namespace["dt_parse"] = functools.lru_cache(maxsize=65536)(_namespace["dt_parse"])
 
 _ERROR_LABEL = "\n\n$OutOfProcData$:"
 _KIND = {0: "activity", 1: "activity", 2: "suborch", 3: "suborch", 5: "timer"}
@@ -89,7 +90,7 @@ def _run_sdk(handle: Callable[..., Any], body: str) -> tuple[DurableOrchestratio
         return None, {"isDone": False, "actions": []}, \
             f"devhost sent a context the SDK rejected: {exc!r}"
     try:
-        return ctx, json.loads(Orchestrator(handle.orchestrator_function).handle(ctx)), None
+        return ctx, json.loads(Orchestrator(handle.orchestrator_function).handle(ctx)), None  # type: ignore[attr-defined]
     except Exception as exc:
         message = str(exc)
         if _ERROR_LABEL in message:
@@ -101,7 +102,7 @@ def _run_sdk(handle: Callable[..., Any], body: str) -> tuple[DurableOrchestratio
 
 def _check_supported(actions: list[dict[str, Any]]) -> str | None:
     for action in actions:
-        feature = _UNSUPPORTED.get(action.get("actionType"))
+        feature = _UNSUPPORTED.get(int(action.get("actionType", -1)))
         if feature:
             return f"{feature} is not supported by devhost"
     return None

@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from .history import parse_time
+from .store import InstanceRow
 
 _EVENT_NAMES = [
     "ExecutionStarted", "ExecutionCompleted", "ExecutionFailed", "ExecutionTerminated",
@@ -31,16 +32,16 @@ def seconds_time(text: str) -> str:
     return parse_time(text).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def status_json(row: Any, *, show_input: bool = True) -> dict[str, Any]:
+def status_json(row: InstanceRow, *, show_input: bool = True) -> dict[str, Any]:
     return {
-        "name": row["name"],
-        "instanceId": row["instance_id"],
-        "runtimeStatus": row["runtime_status"],
-        "input": json_value(row["input"]) if show_input else None,
-        "customStatus": json_value(row["custom_status"]),
-        "output": json_value(row["output"]),
-        "createdTime": seconds_time(row["created_time"]),
-        "lastUpdatedTime": seconds_time(row["last_updated_time"]),
+        "name": row.name,
+        "instanceId": row.instance_id,
+        "runtimeStatus": row.runtime_status,
+        "input": json_value(row.input) if show_input else None,
+        "customStatus": json_value(row.custom_status),
+        "output": json_value(row.output),
+        "createdTime": seconds_time(row.created_time),
+        "lastUpdatedTime": seconds_time(row.last_updated_time),
     }
 
 

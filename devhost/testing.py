@@ -20,9 +20,11 @@ import aiohttp
 import azure.durable_functions as df
 
 from .clock import Clock, SystemClock, VirtualClock
+from .engine import Engine
 from .host import DevHost, HostConfig
 from .settings import read_local_values
 from .status import status_json
+from .store import TaskHubStore
 
 
 class RunningHost:
@@ -35,6 +37,17 @@ class RunningHost:
         self.clock: Clock = host.clock
         self.db_path: Path = host.db_path
         self.client = df.DurableOrchestrationClient(host.urls.client_binding_json())
+
+    @property
+    def store(self) -> TaskHubStore:
+        """The host's store, for tests that look at it directly or make it fail."""
+        assert self._host.store is not None
+        return self._host.store
+
+    @property
+    def engine(self) -> Engine:
+        assert self._host.engine is not None
+        return self._host.engine
 
     @property
     def management_url(self) -> str:
@@ -96,7 +109,7 @@ class RunningHost:
                 return status
             try:
                 await asyncio.wait_for(change, max(deadline - loop.time(), 0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise TimeoutError(f"instance {instance_id}: no {what} within {timeout}s; "
                                    f"last status: {status}") from None
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from .clock import Clock
 
 
 class TimerQueue:
-    def __init__(self, clock: Clock, fire: Callable[[list[int]], None]) -> None:
+    def __init__(self, clock: Clock, fire: Callable[[list[int]], Awaitable[None]]) -> None:
         self._clock = clock
         self._fire = fire
         self._heap: list[tuple[float, int]] = []
@@ -33,12 +33,12 @@ class TimerQueue:
                 continue
             first = self._heap[0][0]
             if self._clock.now().timestamp() < first:
-                await self._clock.sleep_until(datetime.fromtimestamp(first, timezone.utc),
+                await self._clock.sleep_until(datetime.fromtimestamp(first, UTC),
                                               self._changed)
                 continue
             now = self._clock.now().timestamp()
             due: list[int] = []
             while self._heap and self._heap[0][0] <= now:
                 due.append(heapq.heappop(self._heap)[1])
-            self._fire(due)
+            await self._fire(due)  # returns once delivered (retrying while storage fails)
             await asyncio.sleep(0)

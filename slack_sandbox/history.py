@@ -6,9 +6,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
 
 from .workspace import Message
 
@@ -74,9 +74,7 @@ class Window:
         """Is a message with this ts inside? The bounds count only with ``inclusive``."""
         if self.oldest is not None and (ts < self.oldest or (ts == self.oldest and not self.inclusive)):
             return False
-        if self.latest is not None and (ts > self.latest or (ts == self.latest and not self.inclusive)):
-            return False
-        return True
+        return not (self.latest is not None and (ts > self.latest or (ts == self.latest and not self.inclusive)))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ class AppEndpoints:
     command_escapes: dict[str, bool] = field(default_factory=dict)  # "/expense" -> should_escape
 
     @classmethod
-    def from_manifest(cls, path: Path) -> "AppEndpoints":
+    def from_manifest(cls, path: Path) -> AppEndpoints:
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except OSError as error:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .blockkit import (
-    MESSAGE_BLOCKS_TEXT_MAX, MESSAGE_TEXT_MAX, UPDATE_TEXT_MAX, BlockKitError, blocks_text_length,
-    check_blocks, check_view, with_block_ids, with_view_ids,
+    MESSAGE_BLOCKS_TEXT_MAX,
+    MESSAGE_TEXT_MAX,
+    UPDATE_TEXT_MAX,
+    BlockKitError,
+    blocks_text_length,
+    check_blocks,
+    check_view,
+    with_block_ids,
+    with_view_ids,
 )
 from .grants import GrantError
 from .history import HistoryError, Window, page_of, parse_limit, parse_ts

@@ -15,7 +15,7 @@ Refusals are 403 with a JSON body.
 from __future__ import annotations
 
 import ipaddress
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web

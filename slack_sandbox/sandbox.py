@@ -11,8 +11,8 @@ from .app_link import AppLink
 from .clock import Clock, SystemClock
 from .grants import Grants, ResponseUrl
 from .manifest import AppEndpoints
-from .rate_limits import RateLimits
 from .people import APPROVAL_CHANNEL, APPROVER_IDS, BOT_USER_ID, ESCALATION_CHANNEL, TEAM_ID, Channel
+from .rate_limits import RateLimits
 from .workspace import Workspace
 
 
@@ -34,7 +34,7 @@ class Sandbox:
         self.base_url = ""  # "http://127.0.0.1:<port>" once the server listens
 
     @classmethod
-    def from_manifest(cls, manifest: Path, **kwargs) -> "Sandbox":
+    def from_manifest(cls, manifest: Path, **kwargs) -> Sandbox:
         return cls(endpoints=AppEndpoints.from_manifest(manifest), **kwargs)
 
     @property

@@ -9,7 +9,8 @@ names the one that applies, as Slack's does.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .people import Channel
 

@@ -8,13 +8,22 @@ from __future__ import annotations
 import asyncio
 import copy
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .clock import Clock, SystemClock
 from .people import (
-    APP_ID, BOT_ID, BOT_USER, BOT_USER_ID, SLACKBOT, TEAM_ID, Channel, User,
-    default_channels, default_users,
+    APP_ID,
+    BOT_ID,
+    BOT_USER,
+    BOT_USER_ID,
+    SLACKBOT,
+    TEAM_ID,
+    Channel,
+    User,
+    default_channels,
+    default_users,
 )
 
 

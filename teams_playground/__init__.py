@@ -66,7 +66,7 @@ class Playground:
             self.process.terminate()
             try:
                 await asyncio.wait_for(self.process.wait(), 10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
         self.workdir.cleanup()

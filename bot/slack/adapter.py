@@ -7,7 +7,7 @@ Kept free of ``azure.functions`` so it can be tested on plain values; the bluepr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -42,7 +42,7 @@ def to_bolt_request(
     - A form body whose *text* merely contains the word "payload" is re-parsed as a plain form
       (Bolt checks for the substring, not the key, and would otherwise see an empty body).
     """
-    clean_headers = {
+    clean_headers: dict[str, str | Sequence[str]] = {
         name.lower(): value for name, value in headers.items() if not name.lower().startswith("x-slack-bolt-")
     }
     raw = body.decode("utf-8", errors="replace")

@@ -15,6 +15,7 @@ from bot.slack.messages import SlackMessage, outcome_message
 from bot.slack.requester_match import might_be_requester
 from bot.workflow.client import WorkflowClient
 from bot.workflow.state import ApprovalState, Stage
+from bot.workflow.state import closed_text as shared_closed_text
 
 NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
 OWN_REQUEST = "You can't decide your own request; another approver has to."
@@ -48,9 +49,9 @@ async def may_decide(
         return Verdict(instance_id, state, f"I can't find approval `{approval_id}`. It may have been purged.")
     if state.requester is not None and state.requester.same_account(user):
         return Verdict(instance_id, state, OWN_REQUEST)
-    if state.requester is None and state.request is not None and state.is_open:
-        if await might_be_requester(client, user.id, state.request.requester):
-            return Verdict(instance_id, state, OWN_REQUEST + " (Your Slack profile matches the requester's name.)")
+    unmatched = state.requester is None and state.request is not None and state.is_open
+    if unmatched and state.request and await might_be_requester(client, user.id, state.request.requester):
+        return Verdict(instance_id, state, OWN_REQUEST + " (Your Slack profile matches the requester's name.)")
     if not settings.may_approve(user.id):
         return Verdict(instance_id, state, "Only the designated approvers can decide requests.")
     if not state.is_open:
@@ -60,15 +61,7 @@ async def may_decide(
 
 def closed_text(state: ApprovalState) -> str:
     """What to tell someone who clicks when the request is no longer open."""
-    if state.stage is Stage.DECIDED and state.decision is not None:
-        return f"This request was already {summary(state.decision)}."
-    if state.stage is Stage.DECIDING:
-        return "This request has already been decided; the decision is being recorded."
-    if state.stage is Stage.ESCALATED:
-        return "This request already expired and was escalated to senior management."
-    if state.stage is Stage.CLOSED:
-        return "This request is closed: its workflow ended without a decision."
-    return "I can't find that approval request. It may have been purged."
+    return shared_closed_text(state, summary)
 
 
 def settled_message(approval_id: str, state: ApprovalState | None) -> SlackMessage | None:

@@ -9,7 +9,7 @@ for one of the bot's own status lines.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.approvals import RecordedDecision
 from bot.people import HTTP_API, SLACK, Person
@@ -79,8 +79,8 @@ def money(amount: float | None) -> str:
 def slack_date(moment: datetime) -> str:
     """`<!date^...>`: each reader sees the time in their own timezone; the fallback is UTC."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    fallback = moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        moment = moment.replace(tzinfo=UTC)
+    fallback = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 

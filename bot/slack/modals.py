@@ -1,6 +1,6 @@
 """Modals: the new-request form, the deny-reason form, and the small notices that replace them.
 
-Built with slack_sdk's View and block models; callback_ids are part of Contract 3.
+Built with slack_sdk's View and block models; the callback_ids are what Slack sends back, so they never change.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class DenyTarget:
         return json.dumps({"approvalId": self.approval_id, "channel": self.channel, "ts": self.ts})
 
     @classmethod
-    def from_metadata(cls, text: str | None) -> "DenyTarget | None":
+    def from_metadata(cls, text: str | None) -> DenyTarget | None:
         try:
             data = json.loads(text or "")
         except ValueError:

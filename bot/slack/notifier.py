@@ -37,9 +37,9 @@ from bot.slack.request_copies import (
     request_metadata,
     started_at,
 )
-from bot.workflow.status import NOT_POSTED_KEY, REQUESTER_ACCOUNT_KEY
 from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
+from bot.workflow.status import NOT_POSTED_KEY, REQUESTER_ACCOUNT_KEY
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class PostedMessage:
     copies: tuple[str, ...] = ()
 
     def to_output(self) -> dict[str, Any]:
-        output = {
+        output: dict[str, Any] = {
             "channel": self.channel,
             "ts": self.ts,
             "requesterSlackId": self.requester_slack_id,
@@ -84,12 +84,12 @@ class PostedMessage:
             output["copies"] = list(self.copies)
         return output
 
-    def every_copy(self) -> list["PostedMessage"]:
+    def every_copy(self) -> list[PostedMessage]:
         """This message, then each other copy of it."""
         return [self, *(PostedMessage(self.channel, ts, None, None) for ts in self.copies)]
 
     @classmethod
-    def from_output(cls, data: Mapping[str, Any] | None) -> "PostedMessage | None":
+    def from_output(cls, data: Mapping[str, Any] | None) -> PostedMessage | None:
         if not isinstance(data, Mapping) or not data.get("channel") or not data.get("ts"):
             return None
         return cls(
@@ -102,7 +102,7 @@ class PostedMessage:
 
 
 @asynccontextmanager
-async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncIterator["Notifier"]:
+async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncIterator[Notifier]:
     """A Notifier whose calls share the loop's HTTP session (and its open connections) with
     every other activity, instead of opening a session per activity."""
     session = await shared_session(timeout)

@@ -11,7 +11,7 @@ every copy when the outcome is shown, so that no copy keeps live buttons.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.metadata import Metadata
@@ -44,7 +44,7 @@ def is_copy_of(message: Mapping[str, Any], approval_id: str, event_type: str = R
 def history_oldest(started: datetime, now: datetime | None = None) -> str:
     """conversations.history's ``oldest`` for a request started at ``started``: a copy cannot be
     older than its request, nor newer than now (a workflow clock ahead of Slack's is capped)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return f"{(min(started, now) - CLOCK_SKEW).timestamp():.6f}"
 
 

@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def _names(user: dict[str, Any]) -> set[str]:
-    profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+    profile = user.get("profile")
+    if not isinstance(profile, dict):
+        profile = {}
     email = str(profile.get("email") or "")
     candidates = {user.get("id"), user.get("name"), user.get("real_name"), profile.get("display_name"),
                   profile.get("real_name"), email, email.split("@")[0] if "@" in email else None}

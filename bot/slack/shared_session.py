@@ -17,7 +17,7 @@ import aiohttp
 
 # loop -> time limit -> (the session, the generator that closes it)
 _Sessions = dict[float, tuple[aiohttp.ClientSession, AsyncIterator[None]]]
-_per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sessions]" = weakref.WeakKeyDictionary()
+_per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sessions] = weakref.WeakKeyDictionary()
 
 
 async def shared_session(timeout_seconds: float) -> aiohttp.ClientSession:

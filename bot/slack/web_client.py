@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -35,21 +36,24 @@ def activity_client(
     Slack did nothing, so it is still waited out, but after a 5xx or a dropped connection the
     message may have been posted, and the caller looks before trying again.
     With a session, its calls share connections (the session's own timeout then applies)."""
-    kwargs = {"base_url": settings.api_url} if settings.api_url else {}
-    retry_handlers = [AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+    retry_handlers: list[AsyncRetryHandler] = [AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
     if repeatable:
         retry_handlers += [AsyncConnectionErrorRetryHandler(max_retry_count=1),
                            AsyncServerErrorRetryHandler(max_retry_count=1)]
-    return AsyncWebClient(token=settings.bot_token, timeout=timeout, session=session,
-                          retry_handlers=retry_handlers, **kwargs)
+    return AsyncWebClient(token=settings.bot_token, base_url=_base_url(settings), timeout=timeout,
+                          session=session, retry_handlers=retry_handlers)
 
 
 def ack_path_client(settings: SlackSettings) -> AsyncWebClient:
     """The Bolt app's client: short timeout, retries only a dropped connection."""
-    kwargs = {"base_url": settings.api_url} if settings.api_url else {}
     return AsyncWebClient(
         token=settings.bot_token,
+        base_url=_base_url(settings),
         timeout=ACK_PATH_TIMEOUT_SECONDS,
         retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
-        **kwargs,
     )
+
+
+def _base_url(settings: SlackSettings) -> str:
+    """SLACK_API_URL (the sandbox locally), else slack.com's."""
+    return settings.api_url or AsyncWebClient.BASE_URL

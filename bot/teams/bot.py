@@ -11,7 +11,7 @@ from microsoft_agents.hosting.core import ActivityHandler, ConnectorClientBase, 
 
 from bot.people import InvalidPerson, Person
 from bot.teams import cards
-from bot.teams.asking import on_command, on_form, message_text
+from bot.teams.asking import message_text, on_command, on_form
 from bot.teams.clicks import on_decision_click
 from bot.teams.config import TeamsSettings
 from bot.teams.connector import TeamsCallFailed, TeamsConnector, card_activity
@@ -31,7 +31,7 @@ class ExpenseBot(ActivityHandler):
         self.settings = settings
         self.workflow = workflow
 
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
+    async def on_message_activity(self, turn_context: TurnContext) -> None:  # type: ignore[override]
         activity = turn_context.activity
         personal = _conversation_type(activity) == PERSONAL
         if not personal and not _mentions_recipient(activity):
@@ -49,7 +49,7 @@ class ExpenseBot(ActivityHandler):
         else:
             await self._tell_privately(turn_context, person, reply)
 
-    async def on_adaptive_card_invoke(self, turn_context: TurnContext,
+    async def on_adaptive_card_invoke(self, turn_context: TurnContext,  # type: ignore[override]
                                       invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
         verb = invoke_value.action.verb or ""
         data: dict[str, Any] = dict(invoke_value.action.data or {})
@@ -69,7 +69,8 @@ class ExpenseBot(ActivityHandler):
 
     async def _tell_privately(self, turn_context: TurnContext, person: Person, reply: Activity) -> None:
         """An answer to a channel message, in the asker's 1:1 chat with the bot."""
-        client = turn_context.services.get(ConnectorClientBase) or turn_context.turn_state.get("ConnectorClient")
+        client: ConnectorClientBase = (turn_context.services.get(ConnectorClientBase)  # type: ignore[type-abstract,assignment]
+                                       or turn_context.turn_state.get("ConnectorClient"))
         try:
             await TeamsConnector(self.settings, client).tell(person, reply)
         except TeamsCallFailed as failed:

@@ -77,7 +77,7 @@ class TeamsConnector:
     async def personal_chat(self, person: Person) -> str:
         """The bot's 1:1 conversation with someone (Teams answers the existing one)."""
         member = ChannelAccount(id=person.id, name=person.name) if person.name else ChannelAccount(id=person.id)
-        parameters = ConversationParameters(is_group=False, members=[member])
+        parameters = ConversationParameters(is_group=False, members=[member])  # type: ignore[call-arg]
         if self.settings.app_id:
             parameters.agent = ChannelAccount(id=f"28:{self.settings.app_id}")
         if self.settings.tenant_id:
@@ -112,7 +112,7 @@ class TeamsConnector:
             return await asyncio.wait_for(send(), CALL_TIMEOUT_SECONDS)
         except aiohttp.ClientResponseError as error:
             raise TeamsCallFailed(call, error.status, retry_after=_retry_after(error)) from error
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise TeamsCallFailed(call, None, type(error).__name__) from error
 
 

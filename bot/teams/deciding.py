@@ -17,6 +17,7 @@ from bot.teams import cards
 from bot.teams.config import TeamsSettings
 from bot.workflow.client import WorkflowClient
 from bot.workflow.state import ApprovalState, Stage
+from bot.workflow.state import closed_text as shared_closed_text
 
 NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
 
@@ -59,15 +60,7 @@ def summary(decision: RecordedDecision) -> str:
 
 def closed_text(state: ApprovalState) -> str:
     """What to tell someone who clicks when the request is no longer open."""
-    if state.stage is Stage.DECIDED and state.decision is not None:
-        return f"This request was already {summary(state.decision)}."
-    if state.stage is Stage.DECIDING:
-        return "This request has already been decided; the decision is being recorded."
-    if state.stage is Stage.ESCALATED:
-        return "This request already expired and was escalated to senior management."
-    if state.stage is Stage.CLOSED:
-        return "This request is closed: its workflow ended without a decision."
-    return "I can't find that approval request. It may have been purged."
+    return shared_closed_text(state, summary)
 
 
 def card_for(approval_id: str, state: ApprovalState | None, notice: str | None) -> cards.Card:

@@ -52,7 +52,7 @@ async def handle_teams_request(body: bytes, headers: Mapping[str, str], durable_
     try:
         Activity.model_validate(activity)
     except ValidationError as invalid:
-        first = invalid.errors()[0] if invalid.errors() else {}
+        first: dict[str, Any] = dict(invalid.errors()[0]) if invalid.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ())) or "activity"
         return json_response(400, f"not an activity: {where}: {first.get('msg', 'invalid')}")
 

@@ -24,7 +24,7 @@ class PostedCard:
         return {"conversationId": self.conversation_id, "activityId": self.activity_id, "link": self.link}
 
     @classmethod
-    def from_output(cls, data: Any) -> "PostedCard | None":
+    def from_output(cls, data: Any) -> PostedCard | None:
         if not isinstance(data, Mapping):
             return None
         conversation, activity = data.get("conversationId"), data.get("activityId")

@@ -1,11 +1,12 @@
 """Registers the approval orchestrator with the Functions host."""
 
-from typing import Any, Generator
+from collections.abc import Generator
+from typing import Any
 
 import azure.durable_functions as df
 
-from bot.workflow.names import ORCHESTRATOR
 from bot.workflow import orchestrator
+from bot.workflow.names import ORCHESTRATOR
 
 bp = df.Blueprint()
 

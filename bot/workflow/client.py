@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.approvals import ApprovalRequest, Decision, approval_id_for
@@ -51,14 +51,14 @@ class WorkflowClient:
         except Exception as error:  # the SDK raises bare Exceptions for unexpected answers
             log.warning("starting %s failed: %s", ORCHESTRATOR, error)
             raise BackendUnavailable(str(error)) from error
-        deadline = datetime.now(timezone.utc) + timedelta(seconds=request.timeout_seconds)
+        deadline = datetime.now(UTC) + timedelta(seconds=request.timeout_seconds)
         log.info("started %s from %s", approval_id_for(instance_id), request.origin)
         return Started(approval_id_for(instance_id), instance_id, deadline)
 
     async def start_unless_repeated(self, request: ApprovalRequest) -> tuple[Started, bool]:
         """Start the request, or find the same request the same person made within a minute
         (see bot.workflow.repeats); True with the first one's ids when it was a repeat."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         current, previous = candidate_ids(request, now)
         for earlier in await asyncio.gather(self._earlier(previous, now), self._earlier(current, now)):
             if earlier is not None:

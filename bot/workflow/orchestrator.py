@@ -20,9 +20,10 @@ request survives the failure.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Generator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generator, NoReturn
+from typing import Any, NoReturn
 
 import azure.durable_functions as df
 
@@ -65,7 +66,6 @@ class _Approval:
     status: WorkflowStatus
     wait: Any = None
     decided_at: datetime | None = None
-    pending: list[Any] = field(default_factory=list)
 
     def publish(self) -> None:
         self.context.set_custom_status(self.status.to_json())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -18,9 +18,9 @@ from typing import Any
 from bot.approvals import (
     STATUS_ESCALATED,
     ApprovalRequest,
-    approval_id_for,
     InvalidRequest,
     RecordedDecision,
+    approval_id_for,
     utc_timestamp,
 )
 from bot.people import Person
@@ -109,6 +109,20 @@ class ApprovalState:
             "createdTime": utc_timestamp(self.created_time) if self.created_time else None,
             "lastUpdatedTime": utc_timestamp(self.last_updated_time) if self.last_updated_time else None,
         }
+
+
+def closed_text(state: ApprovalState, describe: Callable[[RecordedDecision], str]) -> str:
+    """What to tell someone who acts on a request that is no longer open, in any chat;
+    `describe` shows a decision the chat's way ("*Approved* by <@U1> at …")."""
+    if state.stage is Stage.DECIDED and state.decision is not None:
+        return f"This request was already {describe(state.decision)}."
+    if state.stage is Stage.DECIDING:
+        return "This request has already been decided; the decision is being recorded."
+    if state.stage is Stage.ESCALATED:
+        return "This request already expired and was escalated to senior management."
+    if state.stage is Stage.CLOSED:
+        return "This request is closed: its workflow ended without a decision."
+    return "I can't find that approval request. It may have been purged."
 
 
 def classify(status: Any) -> ApprovalState:

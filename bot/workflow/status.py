@@ -65,7 +65,7 @@ class WorkflowStatus:
         return data
 
     @classmethod
-    def from_json(cls, data: Any) -> "WorkflowStatus | None":
+    def from_json(cls, data: Any) -> WorkflowStatus | None:
         """Read what `to_json` wrote; None for anything else (an instance that set nothing yet)."""
         if not isinstance(data, Mapping) or not isinstance(data.get("stage"), str):
             return None

@@ -1,6 +1,6 @@
 """One cheap change signal for every open dashboard page.
 
-A single task polls `PRAGMA data_version` on the dashboard's read-only connection every 250 ms
+A single task polls the store's change token on the dashboard's read-only view every 250 ms
 (it changes whenever the engine commits) while at least one page is listening, and wakes the
 listeners. Pages then re-read what they show.
 """
@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from .queries import StoreReader
+from ..store import InstanceReader, StorageError
 
 POLL_SECONDS = 0.25
 
 
 class ChangeFeed:
-    def __init__(self, reader: StoreReader, interval: float = POLL_SECONDS) -> None:
+    def __init__(self, reader: InstanceReader, interval: float = POLL_SECONDS) -> None:
         self._reader = reader
         self._interval = interval
         self.version = 0
@@ -42,15 +42,22 @@ class ChangeFeed:
         changed.set()
 
     async def _poll(self) -> None:
-        seen = self._reader.data_version()
+        seen = self._token()
         while True:
             await self._listening.wait()
             await asyncio.sleep(self._interval)
-            current = self._reader.data_version()
-            if current != seen:
+            current = self._token()
+            if current is not None and current != seen:
                 seen = current
                 self.version += 1
                 self._wake()
+
+    def _token(self) -> int | None:
+        """The store's change token; None while it cannot be read (pages then just wait)."""
+        try:
+            return self._reader.change_token()
+        except StorageError:
+            return None
 
     async def after(self, version: int, timeout: float) -> int:
         """The version once it differs from `version` (or unchanged after `timeout`)."""

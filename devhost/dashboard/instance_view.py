@@ -7,8 +7,7 @@ from typing import Any
 
 from ..history import iso_time, parse_time
 from ..status import json_value
-from ..store import TERMINAL
-from .queries import Snapshot
+from ..store import TERMINAL, InstanceRow, InstanceSnapshot
 from .timeline import build_timeline, timeline_json
 from .waits import OpenWaits
 
@@ -24,42 +23,42 @@ def decoded(text: str | None) -> Any:
     return value
 
 
-def summary_json(row: Any) -> dict[str, Any]:
+def summary_json(row: InstanceRow) -> dict[str, Any]:
     """One line of the instance list."""
-    return {"instanceId": row["instance_id"], "name": row["name"],
-            "runtimeStatus": row["runtime_status"], "createdTime": row["created_time"],
-            "lastUpdatedTime": row["last_updated_time"]}
+    return {"instanceId": row.instance_id, "name": row.name,
+            "runtimeStatus": row.runtime_status, "createdTime": row.created_time,
+            "lastUpdatedTime": row.last_updated_time}
 
 
-def waiting_json(snap: Snapshot, waits: OpenWaits) -> dict[str, Any]:
-    row = snap.row
-    if row["runtime_status"] in TERMINAL:
+def waiting_json(snap: InstanceSnapshot, waits: OpenWaits) -> dict[str, Any]:
+    row = snap.instance
+    if row.runtime_status in TERMINAL:
         return {"events": [], "eventsKnown": True, "timers": [], "activities": []}
-    tasks = json.loads(row["tasks"])
+    tasks = json.loads(row.tasks)
     retry = {t[0] for t in tasks if t[1] == "timer" and not t[3]}
     open_waits = waits.of(row, snap.history)
     return {
         "events": [{"name": name, "count": count}
                    for name, count in sorted((open_waits or {}).items())],
         "eventsKnown": open_waits is not None,
-        "timers": [{"timerId": t["timer_id"], "fireAt": iso_time(parse_time(t["fire_at_text"])),
-                    "retry": t["timer_id"] in retry} for t in snap.timers],
-        "activities": [{"taskId": a["task_id"], "name": a["name"]} for a in snap.activities],
+        "timers": [{"timerId": t.timer_id, "fireAt": iso_time(parse_time(t.fire_at_text)),
+                    "retry": t.timer_id in retry} for t in snap.timers],
+        "activities": [{"taskId": a.task_id, "name": a.name} for a in snap.activities],
     }
 
 
-def instance_json(snap: Snapshot, waits: OpenWaits, now: datetime) -> dict[str, Any]:
-    row = snap.row
-    items = build_timeline(snap.history, json.loads(row["tasks"]),
-                           {t["timer_id"] for t in snap.timers},
-                           ended=row["runtime_status"] in TERMINAL)
+def instance_json(snap: InstanceSnapshot, waits: OpenWaits, now: datetime) -> dict[str, Any]:
+    row = snap.instance
+    items = build_timeline(snap.history, json.loads(row.tasks),
+                           {t.timer_id for t in snap.timers},
+                           ended=row.runtime_status in TERMINAL)
     return {
         **summary_json(row),
-        "executionId": row["execution_id"],
-        "parentInstanceId": row["parent_instance_id"],
-        "input": decoded(row["input"]),
-        "output": decoded(row["output"]),
-        "customStatus": decoded(row["custom_status"]),
+        "executionId": row.execution_id,
+        "parentInstanceId": row.parent_instance_id,
+        "input": decoded(row.input),
+        "output": decoded(row.output),
+        "customStatus": decoded(row.custom_status),
         "now": iso_time(now),
         "waiting": waiting_json(snap, waits),
         "timeline": timeline_json(items, now),

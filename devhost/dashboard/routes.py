@@ -9,17 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from ..history import iso_time
+from ..store import STATUSES, InstanceQuery, InstanceReader
 from .changes import ChangeFeed
 from .instance_view import instance_json, summary_json
-from .queries import STATUSES, BadQuery, Cursor, InstanceFilter, StoreReader
+from .queries import BadQuery, decode_cursor, encode_cursor, instance_page, list_query
 from .waits import HandleLookup, OpenWaits
 
 MOUNT = "/_devhost"
@@ -31,7 +32,7 @@ KEEP_ALIVE_SECONDS = 15.0
 @dataclass
 class Dashboard:
     """What the handlers share: the read-only store, the change feed, the open-wait finder."""
-    reader: StoreReader
+    reader: InstanceReader
     feed: ChangeFeed
     waits: OpenWaits
     now: Callable[[], datetime]
@@ -54,10 +55,10 @@ async def to_page(request: web.Request) -> web.Response:
     raise web.HTTPFound(PAGE_PATH)
 
 
-def _filter(query: Any) -> InstanceFilter:
+def _filter(query: Any) -> InstanceQuery:
     statuses = tuple(s.strip() for s in query.get("status", "").split(",") if s.strip())
-    return InstanceFilter(statuses=statuses, name=query.get("name") or None,
-                          id_prefix=query.get("prefix") or None)
+    return list_query(statuses, name=query.get("name") or None,
+                      id_prefix=query.get("prefix") or None)
 
 
 async def list_instances(request: web.Request) -> web.Response:
@@ -65,15 +66,15 @@ async def list_instances(request: web.Request) -> web.Response:
     query = request.query
     try:
         flt = _filter(query)
-        after = Cursor.decode(query["after"]) if query.get("after") else None
+        after = decode_cursor(query["after"]) if query.get("after") else None
         try:
             limit = int(query.get("limit") or DEFAULT_PAGE)
         except ValueError:
             raise BadQuery("limit must be a whole number") from None
         dash = request.app[_DASHBOARD]
         reader = dash.reader
-        result = reader.page(flt, after, limit)
-        counts = reader.counts(flt)
+        result = instance_page(reader, flt, after, limit)
+        counts = reader.count_by_status(replace(flt, statuses=()))
         names = reader.names()
     except BadQuery as exc:
         return _bad(str(exc))
@@ -81,7 +82,7 @@ async def list_instances(request: web.Request) -> web.Response:
     return web.json_response({
         "hub": dash.hub,
         "instances": [summary_json(r) for r in result.rows],
-        "next": result.next_cursor.encode() if result.next_cursor else None,
+        "next": encode_cursor(result.next_cursor) if result.next_cursor else None,
         "total": total,
         "counts": {s: counts.get(s, 0) for s in STATUSES},
         "names": names,
@@ -127,14 +128,14 @@ async def changes(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def build_dashboard(db_path: Path, *, hub: str, handles: HandleLookup,
+def build_dashboard(reader: InstanceReader, *, hub: str, handles: HandleLookup,
                     now: Callable[[], datetime] | None = None) -> web.Application:
-    """The sub-application devhost mounts at MOUNT. `handles` finds an orchestrator's SDK handle
-    by name (to replay it for its open waits); `now` is the host's clock."""
+    """The sub-application devhost mounts at MOUNT, reading through `reader` (its own view of
+    the store, closed with the app). `handles` finds an orchestrator's SDK handle by name (to
+    replay it for its open waits); `now` is the host's clock."""
     app = web.Application()
-    reader = StoreReader(db_path)
     dash = Dashboard(reader, ChangeFeed(reader), OpenWaits(handles),
-                     now or (lambda: datetime.now(timezone.utc)), hub)
+                     now or (lambda: datetime.now(UTC)), hub)
     app[_DASHBOARD] = dash
 
     async def started(app: web.Application) -> None:

@@ -83,9 +83,10 @@ def build_timeline(history: list[str], tasks: list[list[Any]], pending_timers: s
         elif kind in (EventType.TaskCompleted, EventType.TaskFailed,
                       EventType.SubOrchestrationInstanceCompleted,
                       EventType.SubOrchestrationInstanceFailed):
-            span = spans.get(e.get("TaskScheduledId"))
-            if span is None:
+            done = spans.get(e.get("TaskScheduledId"))
+            if done is None:
                 continue
+            span = done
             span.end = at
             span.duration_ms = _duration(span.start, at)
             if kind in (EventType.TaskFailed, EventType.SubOrchestrationInstanceFailed):
@@ -95,12 +96,12 @@ def build_timeline(history: list[str], tasks: list[list[Any]], pending_timers: s
                 span.state = "completed"
                 span.detail = _compact(e.get("Result"))
         elif kind == EventType.TimerFired:
-            span = spans.get(e.get("TimerId"))
-            if span is not None:
-                span.state = "fired"
-                span.end = at
-                span.duration_ms = _duration(span.start, at)
-                span.detail = f"fired at {at}"
+            fired = spans.get(e.get("TimerId"))
+            if fired is not None:
+                fired.state = "fired"
+                fired.end = at
+                fired.duration_ms = _duration(fired.start, at)
+                fired.detail = f"fired at {at}"
         elif kind == EventType.EventRaised:
             items.append(Item("event", e.get("Name") or "event", "raised", at,
                               detail=_compact(e.get("Input"))))

@@ -19,6 +19,7 @@ from azure.durable_functions.models.DurableOrchestrationContext import DurableOr
 from azure.durable_functions.orchestrator import Orchestrator
 
 from ..engine import context_input
+from ..store import InstanceRow
 
 log = logging.getLogger("devhost.dashboard")
 
@@ -31,14 +32,15 @@ def _pending(value: Any) -> int:
     return sum(1 for t in tasks if not getattr(t, "is_completed", False))
 
 
-def replay_open_waits(handle: Callable[..., Any], row: Any, history: list[str]) -> dict[str, int]:
+def replay_open_waits(handle: Callable[..., Any], row: InstanceRow,
+                      history: list[str]) -> dict[str, int]:
     """Event name -> number of open waits on it, after replaying `history`."""
-    body = json.dumps({"input": context_input(row["input"]), "instanceId": row["instance_id"],
-                       "isReplaying": True, "parentInstanceId": row["parent_instance_id"],
+    body = json.dumps({"input": context_input(row.input), "instanceId": row.instance_id,
+                       "isReplaying": True, "parentInstanceId": row.parent_instance_id,
                        "upperSchemaVersion": 1, "history": [json.loads(e) for e in history]})
     ctx = DurableOrchestrationContext.from_json(body)
     ctx._input_expected_type = getattr(handle, "_df_input_type", None)
-    Orchestrator(handle.orchestrator_function).handle(ctx)
+    Orchestrator(handle.orchestrator_function).handle(ctx)  # type: ignore[attr-defined]
     waits = {}
     for key, value in ctx.open_tasks.items():
         if isinstance(key, str):
@@ -54,19 +56,19 @@ class OpenWaits:
         self._cache: OrderedDict[tuple[str, str, int], dict[str, int] | None] = OrderedDict()
         self._capacity = capacity
 
-    def of(self, row: Any, history: list[str]) -> dict[str, int] | None:
+    def of(self, row: InstanceRow, history: list[str]) -> dict[str, int] | None:
         """Open waits of a running/suspended instance; None when they cannot be known."""
-        key = (row["instance_id"], row["execution_id"], len(history))
+        key = (row.instance_id, row.execution_id, len(history))
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        handle = self._lookup(row["name"])
+        handle = self._lookup(row.name)
         waits: dict[str, int] | None = None
         if handle is not None and history:
             try:
                 waits = replay_open_waits(handle, row, history)
             except Exception:  # the engine reports orchestrator failures; here we just don't know
-                log.debug("replaying %s for its open waits failed", row["instance_id"],
+                log.debug("replaying %s for its open waits failed", row.instance_id,
                           exc_info=True)
         self._cache[key] = waits
         if len(self._cache) > self._capacity:

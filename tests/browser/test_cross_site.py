@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Page, Response, async_playwright
 
 from bot.approvals import approval_id_for
 from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from testkit.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -122,21 +122,19 @@ async def serve_page(html: str) -> tuple[web.AppRunner, str]:
 
 
 async def waiting_request(stack) -> str:
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{stack.host.base_url}/api/human_interaction",
-                             json={"amount": 120, "requester": "alice@company.com",
-                                   "description": "Team lunch"}) as resp:
-            assert resp.status == 202
-            instance_id = (await resp.json())["id"]
+    async with aiohttp.ClientSession() as http, http.post(f"{stack.host.base_url}/api/human_interaction",
+                         json={"amount": 120, "requester": "alice@company.com",
+                               "description": "Team lunch"}) as resp:
+        assert resp.status == 202
+        instance_id = (await resp.json())["id"]
     await stack.host.wait_for_custom_status(instance_id, lambda s: bool(s))
     await stack.host.settle()
     return instance_id
 
 
 async def instance_ids(stack) -> list[str]:
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{stack.host.management_url}/instances") as resp:
-            return sorted(i["instanceId"] for i in await resp.json())
+    async with aiohttp.ClientSession() as http, http.get(f"{stack.host.management_url}/instances") as resp:
+        return sorted(i["instanceId"] for i in await resp.json())
 
 
 async def test_a_page_on_another_site_changes_nothing(page: Page, stack):

@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 from playwright.async_api import async_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from testkit.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio]
 

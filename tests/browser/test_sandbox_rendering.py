@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from playwright.async_api import expect
 from slack_sdk.models.blocks import (
-    ActionsBlock, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock,
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio]
 
 # 2026-03-02 17:30 UTC: 12:30 PM in New York, 5:30 PM in London.
-WHEN = int(datetime(2026, 3, 2, 17, 30, tzinfo=timezone.utc).timestamp())
+WHEN = int(datetime(2026, 3, 2, 17, 30, tzinfo=UTC).timestamp())
 
 
 def client_for(slack) -> AsyncWebClient:

@@ -15,8 +15,8 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, expect
 
+from testkit.chromium import launched_chromium
 from tests.browser.playground import BOB, PlaygroundPage, PlaygroundStack, instance_of, playground_stack
-from tests.conftest import launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 

@@ -7,7 +7,7 @@ import re
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from devhost.dashboard import PAGE_PATH
 from devhost.testing import RunningHost
-from tests.fakes.slack_harness import slack_devhost
+from testkit.slack_harness import slack_devhost
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "apps"
@@ -34,7 +34,7 @@ def insert_instances(db_path: Path, count: int, seed: int = 7) -> list[dict]:
     """Write `count` finished-or-idle instances straight into the store in one transaction.
     Every fifth one shares its created_time with the previous one (ties order by id)."""
     rnd = random.Random(seed)
-    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
     rows: list[dict] = []
     for i in range(count):
         step = i - (1 if i % 5 == 4 else 0)

@@ -3,6 +3,7 @@ instance of the real approval workflow as it waits, decides, times out or is ter
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import aiohttp
 import pytest
 
 from devhost.dashboard import PAGE_PATH
-from devhost.dashboard.queries import STATUSES, Cursor, InstanceFilter, StoreReader
-from devhost.store import Store
+from devhost.dashboard.queries import list_query
+from devhost.sqlite_reads import instances_sql
+from devhost.sqlite_store import SqliteStore
+from devhost.store import STATUSES, InstanceKey
 
 from .conftest import API, NAMES, get_json, insert_instances, start_approval
 
@@ -96,17 +99,16 @@ async def test_new_instances_come_first_on_the_first_page(host, http, many):
 
 
 @pytest.mark.parametrize("flt", [
-    InstanceFilter(), InstanceFilter(statuses=("Running",)), InstanceFilter(name="onboarding"),
-    InstanceFilter(id_prefix="ab"), InstanceFilter(statuses=("Failed",), name="onboarding")])
+    list_query(), list_query(statuses=("Running",)), list_query(name="onboarding"),
+    list_query(id_prefix="ab"), list_query(statuses=("Failed",), name="onboarding")])
 def test_page_queries_search_an_index_instead_of_scanning(tmp_path, flt):
     """Why paging stays fast with 10,000 instances: no page reads the whole table."""
-    store = Store(tmp_path / "hub.sqlite3")
-    reader = StoreReader(store.path)
+    store = SqliteStore(tmp_path / "hub.sqlite3")
     try:
-        sql, params = reader.page_query(flt, Cursor("2026-01-01T00:00:00.000000Z", "f" * 32), 50)
-        plan = " | ".join(r[3] for r in reader.db.execute("EXPLAIN QUERY PLAN " + sql, params))
+        sql, params = instances_sql(replace(
+            flt, after=InstanceKey("2026-01-01T00:00:00.000000Z", "f" * 32), limit=51))
+        plan = " | ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + sql, params))
     finally:
-        reader.close()
         store.close()
     assert "SEARCH instances USING" in plan and "SCAN instances" not in plan, plan
 

@@ -4,7 +4,6 @@ instance finishes correctly."""
 import asyncio
 import signal
 import sys
-import time
 
 import aiohttp
 import azure.durable_functions as df
@@ -12,7 +11,7 @@ import pytest
 from azure.durable_functions.models.utils import http_utils
 
 from devhost.urls import DurableUrls
-from tests.devhost.process_host import ROOT, devhost_process, poll_status
+from testkit.devhost_process import ROOT, devhost_process, poll_status
 
 pytestmark = pytest.mark.slow
 
@@ -34,15 +33,13 @@ async def test_sigkill_and_restart_loses_no_instance_event_or_timer(basic_app, t
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
         await http_utils._close_session()
-        time.sleep(1.2)  # let the 1-second timers come due while the host is down
+        await asyncio.sleep(1.2)  # the host is down: only the real clock can bring its timers due
 
-        started = time.monotonic()
         async with devhost_process(basic_app, db) as (proc, origin):
             client = df.DurableOrchestrationClient(DurableUrls(origin, "TestHubName").client_binding_json())
             for iid in timed:
                 status = await poll_status(http, origin, iid, {"Completed"})
                 assert status["output"]["decision"] is None  # the timer fired after the restart
-            assert time.monotonic() - started < 10
             for iid in waiting + burst:
                 await poll_status(http, origin, iid, {"Running"})
                 await client.raise_event(iid, "decision", "yes")

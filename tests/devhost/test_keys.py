@@ -8,8 +8,8 @@ import pytest
 
 from devhost.keys import HostKeyError, key_path, load_or_create_host_key
 from devhost.testing import run_devhost
+from testkit.devhost_process import ROOT
 from tests.devhost.conftest import APPS
-from tests.devhost.process_host import ROOT
 
 TUNNEL = {"Host": "devhost-tunnel.example"}
 

@@ -17,7 +17,7 @@ from azure.durable_functions.models.utils import http_utils
 
 from devhost.testing import run_devhost
 from devhost.urls import DurableUrls
-from tests.devhost.process_host import devhost_process, poll, poll_status
+from testkit.devhost_process import devhost_process, poll, poll_status
 
 APP = Path(__file__).parent / "apps" / "lingering_timers"
 

@@ -248,8 +248,9 @@ async def test_list_and_filters(host, http):
     await host.wait_for_status("beta-1", "Completed")
     everything = await host.client.get_status_all()
     assert sorted(s.instance_id for s in everything) == ["alpha-1", "alpha-2", "beta-1"]
-    import azure.durable_functions as df
     from datetime import timedelta
+
+    import azure.durable_functions as df
     now = host.clock.now()
     found = await host.client.get_status_by(
         created_time_from=now - timedelta(minutes=1), created_time_to=now + timedelta(minutes=1),

@@ -4,8 +4,7 @@ import json
 import aiohttp
 import pytest
 
-from devhost.settings import (HostSettings, SettingsError, apply_local_values, read_host_settings,
-                              read_local_values)
+from devhost.settings import HostSettings, SettingsError, apply_local_values, read_host_settings, read_local_values
 from devhost.testing import run_devhost
 
 HOST_JSON = {"version": "2.0", "extensions": {"http": {"routePrefix": ""},

@@ -2,7 +2,7 @@
 import sqlite3
 from contextlib import closing
 
-from devhost.store import Store
+from devhost.sqlite_store import SqliteStore
 
 # The instances table as the first devhost wrote it (before pending_output).
 FIRST_INSTANCES = """
@@ -23,11 +23,11 @@ def test_an_older_file_gains_the_new_columns_and_keeps_its_rows(tmp_path):
     path = tmp_path / "hub.sqlite3"
     with closing(sqlite3.connect(path)) as db:
         db.executescript(FIRST_INSTANCES)
-    store = Store(path)
+    store = SqliteStore(path)
     try:
         row = store.instance("old")
-        assert row["runtime_status"] == "Running" and row["pending_output"] is None
+        assert row.runtime_status == "Running" and row.pending_output is None
     finally:
         store.close()
-    store = Store(path)  # opening it again changes nothing
+    store = SqliteStore(path)  # opening it again changes nothing
     store.close()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakes.blockkit import all_text, buttons
-from tests.fakes.slack_harness import APPROVAL_CHANNEL, APPROVER, OTHER_APPROVER, SlackHarness, slack_devhost
+from testkit.blockkit import all_text, buttons
+from testkit.slack_harness import APPROVAL_CHANNEL, APPROVER, OTHER_APPROVER, SlackHarness, slack_devhost
 
 ALICE_EMAIL = "alice@company.com"
 ALICE = "UALICE1"

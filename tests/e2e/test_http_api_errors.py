@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 
 from devhost.testing import run_devhost
-from tests.fakes.slack_harness import APP_DIR
+from testkit.slack_harness import APP_DIR
 
 
 @pytest.mark.parametrize("method, path", [

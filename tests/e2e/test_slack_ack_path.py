@@ -1,6 +1,6 @@
 """What the Slack endpoints spend their 3 seconds on: no new connection per answer."""
 
-from tests.fakes.slack_harness import APPROVER, OTHER_APPROVER, slack_devhost
+from testkit.slack_harness import APPROVER, OTHER_APPROVER, slack_devhost
 
 
 async def test_answers_to_clicks_reuse_one_connection_to_slack() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.fakes.blockkit import all_text
-from tests.fakes.slack_harness import REQUESTER, slack_devhost
+from testkit.blockkit import all_text
+from testkit.slack_harness import REQUESTER, slack_devhost
 
 
 async def test_text_is_shown_as_typed_neither_double_escaped_nor_live() -> None:

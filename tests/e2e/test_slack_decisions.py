@@ -6,25 +6,28 @@ from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.fakes.blockkit import all_text, buttons
-from tests.fakes.slack_harness import (
+from testkit.blockkit import all_text, buttons
+from testkit.slack_api import StoredMessage
+from testkit.slack_harness import (
     APPROVAL_CHANNEL,
     APPROVER,
     ESCALATION_CHANNEL,
     OTHER_APPROVER,
     OUTSIDER,
     REQUESTER,
-    SlackHarness,
     TOKEN,
+    SlackHarness,
     Started,
     slack_devhost,
 )
-from tests.fakes.slack_api import StoredMessage
-from tests.fakes.slack_requests import text_value
+from testkit.slack_requests import text_value
 
 
 async def _still_waiting(slack: SlackHarness, started: Started) -> None:
-    status = await slack.host.wait_for_status(started.instance_id, "Running")
+    """Nothing was decided: read once the host has run everything the requests caused."""
+    await slack.host.settle()
+    status = await slack.host.get_status(started.instance_id)
+    assert status is not None and status["runtimeStatus"] == "Running", status
     assert status["customStatus"]["stage"] == "waiting_for_approval"
     assert status["customStatus"]["invalidResponses"] == 0
 

@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from tests.fakes.blockkit import all_text, buttons
-from tests.fakes.slack_harness import APPROVAL_CHANNEL, ESCALATION_CHANNEL, REQUESTER, slack_devhost
+from testkit.blockkit import all_text, buttons
+from testkit.slack_harness import APPROVAL_CHANNEL, ESCALATION_CHANNEL, REQUESTER, slack_devhost
 
 
 async def test_the_deadline_escalates_to_senior_management_with_a_link_to_the_request() -> None:

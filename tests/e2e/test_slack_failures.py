@@ -3,8 +3,8 @@
 import json
 from datetime import timedelta
 
-from tests.fakes.blockkit import buttons
-from tests.fakes.slack_harness import APPROVAL_CHANNEL, APPROVER, slack_devhost
+from testkit.blockkit import buttons
+from testkit.slack_harness import APPROVAL_CHANNEL, APPROVER, slack_devhost
 
 
 async def test_a_rate_limited_post_is_retried_after_retry_after_and_lands_once() -> None:

@@ -2,14 +2,13 @@
 
 import time
 
+import aiohttp
 import pytest
 
-import aiohttp
-
 from devhost.testing import run_devhost
-from tests.fakes import slack_requests as slack_payloads
-from tests.fakes.slack_harness import APP_DIR, APPROVER, SECRET, slack_devhost
-from tests.fakes.slack_requests import interaction_body, signed_headers, slash_command_body
+from testkit import slack_requests as slack_payloads
+from testkit.slack_harness import APP_DIR, APPROVER, SECRET, slack_devhost
+from testkit.slack_requests import interaction_body, signed_headers, slash_command_body
 
 BAD_SIGNATURES = {
     "missing": lambda body: {"content-type": "application/x-www-form-urlencoded"},
@@ -26,6 +25,7 @@ async def test_unsigned_commands_are_401_and_start_nothing(how: str) -> None:
         body = slash_command_body("5000 Conference attendance")
         answer = await slack.post("/api/slack/commands", body, BAD_SIGNATURES[how](body))
         assert answer.status == 401
+        await slack.host.settle()
         assert slack.fake.calls == []  # not even auth.test
 
 
@@ -40,8 +40,10 @@ async def test_an_unsigned_click_is_401_and_decides_nothing() -> None:
             body = interaction_body(click)
             answer = await slack.post("/api/slack/interactions", body, BAD_SIGNATURES[how](body))
             assert answer.status == 401, how
+        await slack.host.settle()
         assert len(slack.fake.calls) == calls_before
-        status = await slack.host.wait_for_status(started.instance_id, "Running")
+        status = await slack.host.get_status(started.instance_id)
+        assert status is not None and status["runtimeStatus"] == "Running", status
         assert status["customStatus"]["stage"] == "waiting_for_approval"
         assert status["customStatus"]["invalidResponses"] == 0
 

@@ -2,9 +2,9 @@
 
 import json
 
-from tests.fakes.blockkit import all_text, buttons
-from tests.fakes.slack_harness import APPROVAL_CHANNEL, REQUESTER, slack_devhost
-from tests.fakes.slack_requests import selected, text_value
+from testkit.blockkit import all_text, buttons
+from testkit.slack_harness import APPROVAL_CHANNEL, REQUESTER, slack_devhost
+from testkit.slack_requests import selected, text_value
 
 
 def _input(status: dict) -> dict:
@@ -43,6 +43,7 @@ async def test_unreadable_text_gets_usage_and_starts_nothing() -> None:
             answer = await slack.command(text)
             assert answer.status == 200
             assert "Usage: `/expense <amount> <what it is for>`" in answer.text
+        await slack.host.settle()
         assert slack.fake.calls_to("chat.postMessage") == []
 
 
@@ -97,6 +98,7 @@ async def test_the_form_shows_errors_next_to_the_fields_and_starts_nothing() -> 
             "description": text_value("Yacht"), "timeout": selected("600"),
         }, user_id=REQUESTER)
         assert set(answer.json()["errors"]) == {"amount"}
+        await slack.host.settle()
         assert slack.fake.calls_to("chat.postMessage") == []
 
 

@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 
 from devhost.testing import run_devhost
-from tests.fakes.teams_harness import APP_DIR, APPROVALS, REQUESTER, TEAMS_SETTING_NAMES, teams_devhost
+from testkit.teams_harness import APP_DIR, APPROVALS, REQUESTER, TEAMS_SETTING_NAMES, teams_devhost
 
 
 @pytest.mark.parametrize(("body", "words"), [

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.fakes.teams_harness import (
-    APPROVER, ESCALATIONS, OTHER_APPROVER, OUTSIDER, REQUESTER, card_text, teams_devhost, verbs,
+from testkit.teams_harness import (
+    APPROVER,
+    ESCALATIONS,
+    OTHER_APPROVER,
+    OUTSIDER,
+    REQUESTER,
+    card_text,
+    teams_devhost,
+    verbs,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from tests.fakes.teams_harness import APPROVALS, APPROVER, REQUESTER, approval_id_in, teams_devhost
+from testkit.teams_harness import APPROVALS, APPROVER, REQUESTER, approval_id_in, teams_devhost
 
 
 async def test_a_failed_post_is_retried_and_the_request_is_posted_once() -> None:

@@ -20,7 +20,7 @@ from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.core import AuthenticationConstants, JwtTokenValidator
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 
-from tests.fakes.teams_harness import APPROVALS, REQUESTER, TeamsHarness, teams_devhost
+from testkit.teams_harness import APPROVALS, REQUESTER, TeamsHarness, teams_devhost
 
 APP_ID = "6f1c2a40-1111-4222-8333-944455566677"
 TENANT_ID = "0b0d1e2f-aaaa-4bbb-8ccc-ddddeeeeffff"

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 
-from tests.fakes.teams_harness import (
-    APPROVALS, OUTSIDER, REQUESTER, approval_id_in, card_text, teams_devhost, verbs,
+from testkit.teams_harness import (
+    APPROVALS,
+    OUTSIDER,
+    REQUESTER,
+    approval_id_in,
+    card_text,
+    teams_devhost,
+    verbs,
 )
 
 

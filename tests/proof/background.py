@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from tests.fakes.slack_harness import SlackHarness, slack_devhost
+from testkit.slack_harness import SlackHarness, slack_devhost
 
 T = TypeVar("T")
 

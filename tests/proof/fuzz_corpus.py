@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from tests.fakes import slack_requests as slack
-from tests.fakes.slack_harness import APPROVER, OTHER_APPROVER, OUTSIDER, REQUESTER, SECRET
+from testkit import slack_requests as slack
+from testkit.slack_harness import APPROVER, OTHER_APPROVER, OUTSIDER, REQUESTER, SECRET
 
 MANAGEMENT = "/runtime/webhooks/durabletask"
 UNSIGNED, FORGED, SIGNED = "unsigned", "forged", "signed"

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 TASK_SCHEDULED = 4
+TIMER_FIRED = 11
 OUTCOME_ACTIVITIES = ("process_approval", "escalate_approval")
+ESCALATE_ACTIVITY = "escalate_approval"
 
 
 @contextmanager
@@ -22,17 +24,44 @@ def reading(db_path: Path) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
-def outcome_actions(db_path: Path) -> dict[str, set[str]]:
-    """instance id -> the distinct outcome activities scheduled (name + input): one means the
-    orchestration acted on exactly one outcome, however often that activity was retried."""
-    found: dict[str, set[str]] = {}
+def outcome_actions(db_path: Path) -> dict[str, list[str]]:
+    """instance id -> every scheduling of an outcome activity (name + input), in order. A retry
+    of a failed attempt is scheduled again, so with Slack failing one outcome can appear more
+    than once, always with the same name and input; without failures it appears exactly once."""
+    found: dict[str, list[str]] = {}
     with reading(db_path) as db:
-        for instance_id, event in db.execute("SELECT instance_id, event FROM history WHERE event_type = ?",
-                                             (TASK_SCHEDULED,)):
+        for instance_id, event in db.execute("SELECT instance_id, event FROM history WHERE event_type = ? "
+                                             "ORDER BY instance_id, seq", (TASK_SCHEDULED,)):
             data = json.loads(event)
             if data.get("Name") in OUTCOME_ACTIVITIES:
-                found.setdefault(instance_id, set()).add(f"{data['Name']}:{data.get('Input')}")
+                found.setdefault(instance_id, []).append(f"{data['Name']}:{data.get('Input')}")
     return found
+
+
+def unfinished_activities(db_path: Path, name: str) -> set[str]:
+    """Instance ids with an activity ``name`` scheduled and not finished (it runs again on start)."""
+    with reading(db_path) as db:
+        return {iid for (iid,) in db.execute("SELECT instance_id FROM activities WHERE name = ?", (name,))}
+
+
+def owed_deadlines(db_path: Path, moment: float) -> set[str]:
+    """Instance ids whose deadline had come by ``moment`` (unix seconds) without its escalation
+    being done: a timer due and not fired, a fired timer not yet handed to the orchestrator, or an
+    escalation activity not finished. Read after a kill, it is what the host owed when it died."""
+    with reading(db_path) as db:
+        due = {iid for (iid,) in db.execute("SELECT instance_id FROM timers WHERE fire_at <= ?", (moment,))}
+        fired = {iid for iid, event in db.execute("SELECT instance_id, event FROM messages")
+                 if json.loads(event).get("EventType") == TIMER_FIRED}
+        escalating = {iid for (iid,) in db.execute("SELECT instance_id FROM activities WHERE name = ?",
+                                                   (ESCALATE_ACTIVITY,))}
+    return due | fired | escalating
+
+
+def next_deadlines(db_path: Path, after: float, before: float) -> list[float]:
+    """The armed timers' fire times (unix seconds) in (after, before], soonest first."""
+    with reading(db_path) as db:
+        return [at for (at,) in db.execute("SELECT fire_at FROM timers WHERE fire_at > ? AND fire_at <= ? "
+                                           "ORDER BY fire_at", (after, before))]
 
 
 def snapshot(db_path: Path) -> dict[str, Any]:

@@ -8,11 +8,13 @@ visible state of a message is rebuilt here by replaying both kinds of call in ar
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.blockkit import buttons
-from tests.fakes.slack_api import Call, FakeSlackApi
+from testkit.blockkit import all_text, buttons
+from testkit.slack_api import Call, FakeSlackApi
 
 OPEN, APPROVED, DENIED, ESCALATED, UNKNOWN = "Open", "Approved", "Denied", "Escalated", "Unknown"
 
@@ -84,3 +86,20 @@ def _target(call: Call, hook_targets: dict[str, tuple[str, str]]) -> tuple[str, 
 def told(fake: FakeSlackApi, hook_path: str) -> list[dict[str, Any]]:
     """Everything posted to one response_url, in order."""
     return [call.args for call in fake.calls_to("response_url") if call.path == hook_path]
+
+
+def approval_ids(blocks: list[dict[str, Any]]) -> set[str]:
+    """The approval ids a message names (each request, notice and escalation has one in its footer)."""
+    return set(re.findall(r"approval-[0-9a-f]{32}", all_text(blocks)))
+
+
+def posts_per_approval(fake: FakeSlackApi, channel: str) -> Counter[str]:
+    """approval id -> how many messages in ``channel`` name it. Counted from what Slack holds,
+    so a post whose answer was lost (the caller killed or timed out) counts too."""
+    return Counter(approval_id for message in fake.messages_in(channel) for approval_id in approval_ids(message.blocks))
+
+
+def requester_notices(fake: FakeSlackApi) -> Counter[str]:
+    """approval id -> how many direct messages (channels ``D...``) name it."""
+    return Counter(approval_id for (channel, _), message in fake.messages.items() if channel.startswith("D")
+                   for approval_id in approval_ids(message.blocks))

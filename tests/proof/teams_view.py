@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakes.teams_harness import card_text, verbs
+from testkit.teams_harness import card_text, verbs
 
 OPEN, APPROVED, DENIED, EXPIRED = "Open", "Approved", "Denied", "Expired"
 _DECIDED = re.compile(r"^(Approved|Denied) by (.+)$", re.MULTILINE)

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.approvals import Decision, InvalidDecision
-from tests.fakes import slack_requests as slack
-from tests.fakes.slack_harness import APPROVER, SECRET, SlackHarness
+from testkit import slack_requests as slack
+from testkit.slack_harness import APPROVER, SECRET, SlackHarness
 from tests.proof.background import BackgroundHost, background_slack_host
 from tests.proof.fuzz_corpus import SIGNED, BadRequest, Targets, any_bad_request
 from tests.proof.hub import snapshot

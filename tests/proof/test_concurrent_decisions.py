@@ -12,8 +12,8 @@ import asyncio
 import json
 from dataclasses import dataclass
 
-from tests.fakes.slack_harness import APPROVER, OTHER_APPROVER, SlackHarness, Started, slack_devhost
-from tests.fakes.slack_requests import text_value
+from testkit.slack_harness import APPROVER, OTHER_APPROVER, SlackHarness, Started, slack_devhost
+from testkit.slack_requests import text_value
 from tests.proof.hub import outcome_actions
 from tests.proof.sizing import scaled, seeded_random
 from tests.proof.slack_view import APPROVED, DENIED, outcome_of_text, told, visible_messages
@@ -102,9 +102,9 @@ async def test_simultaneous_approve_and_deny_record_one_decision_and_tell_everyo
             iid = round_.started.instance_id
             status = await slack.host.wait_for_status(iid, "Completed")
             output = status["output"]
-            acted_on = outcome_actions(slack.host.db_path).get(iid, set())
+            acted_on = outcome_actions(slack.host.db_path).get(iid, [])
             if len(acted_on) != 1:
-                double_decisions.append(f"{iid}: acted on {len(acted_on)} outcomes: {sorted(acted_on)}")
+                double_decisions.append(f"{iid}: outcome activities scheduled {acted_on}")
             winner = output["approval"]["slackUserId"]
             outcome = output["status"]
             if not _claims(round_.first_told, outcome, winner == APPROVER, winner):

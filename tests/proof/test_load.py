@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.fakes.slack_harness import APPROVER, OTHER_APPROVER, SlackHarness, slack_devhost
-from tests.fakes.slack_requests import text_value
+from testkit.slack_harness import APPROVER, OTHER_APPROVER, SlackHarness, slack_devhost
+from testkit.slack_requests import text_value
 from tests.proof.outcomes import judge
 from tests.proof.sizing import scaled, seeded_random
 from tests.proof.slack_view import APPROVED, DENIED, ESCALATED

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.teams_harness import (
+from testkit.teams_harness import (
     APPROVER, OTHER_APPROVER, REQUESTER, Started, TeamsHarness, approval_id_in, card_text, teams_devhost,
 )
 from tests.proof.hub import outcome_actions

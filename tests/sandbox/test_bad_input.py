@@ -72,7 +72,8 @@ async def test_odd_requests_get_slack_errors_not_server_errors(slack, app):
         ("chat.postMessage", {"channel": "C0APPROVALS", "text": ["x"]}),
         ("chat.postMessage", {"channel": "C0APPROVALS", "blocks": {"type": "section"}}),
         ("chat.postMessage", {"channel": "C0APPROVALS", "blocks": [{"type": "actions", "elements": "x"}]}),
-        ("chat.postMessage", {"channel": "C0APPROVALS", "blocks": [{"type": "section", "accessory": 5, "text": {"type": "mrkdwn", "text": "x"}}]}),
+        ("chat.postMessage", {"channel": "C0APPROVALS",
+                              "blocks": [{"type": "section", "accessory": 5, "text": {"type": "mrkdwn", "text": "x"}}]}),
         ("chat.update", {"channel": "C0APPROVALS", "ts": 12, "text": "x"}),
         ("views.open", {"trigger_id": "x", "view": "not json"}),
         ("views.open", {"trigger_id": "x", "view": ["modal"]}),
@@ -92,7 +93,8 @@ async def test_odd_requests_get_slack_errors_not_server_errors(slack, app):
             async with session.post(slack.api_url + method, json=body, headers=token) as resp:
                 answer = await resp.json()
                 assert resp.status == 200 and answer["ok"] is False, (method, body, answer)
-        async with session.post(slack.api_url + "chat.postMessage", data=b"{broken", headers={**token, "Content-Type": "application/json"}) as resp:
+        headers = {**token, "Content-Type": "application/json"}
+        async with session.post(slack.api_url + "chat.postMessage", data=b"{broken", headers=headers) as resp:
             assert (await resp.json())["error"] == "invalid_json"
         for path, body in [("/ui/message", {"user": "U0ALICE"}), ("/ui/click", {"user": "U0BOB", "ts": "1"}),
                            ("/ui/views/V1/submit", {"user": "U0BOB", "inputs": []}), ("/ui/message", ["x"]),

@@ -84,12 +84,11 @@ async def _announced_url(process: asyncio.subprocess.Process) -> tuple[str, str]
 
 async def _eventually_posted(url: str) -> bool:
     """Wait for the request on the live WebSocket (pushed by the sandbox, no polling)."""
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{url}ui/live?user=U0BOB") as socket:
-            async for message in socket:
-                event = json.loads(message.data)
-                texts = ([m["text"] for m in event["messages"]["C0APPROVALS"]] if event["type"] == "state"
-                         else [event.get("message", {}).get("text", "")])
-                if any("$42.00" in t for t in texts):
-                    return True
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}ui/live?user=U0BOB") as socket:
+        async for message in socket:
+            event = json.loads(message.data)
+            texts = ([m["text"] for m in event["messages"]["C0APPROVALS"]] if event["type"] == "state"
+                     else [event.get("message", {}).get("text", "")])
+            if any("$42.00" in t for t in texts):
+                return True
     return False

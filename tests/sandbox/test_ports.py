@@ -29,7 +29,7 @@ def test_a_port_in_time_wait_is_taken_again():
     with socket.socket() as plain:  # without SO_REUSEADDR the port still looks busy
         try:
             plain.bind((HOST, port))
-            assert False, "expected the port to be in TIME-WAIT"
+            raise AssertionError("expected the port to be in TIME-WAIT")
         except OSError:
             pass
     choice = choose_port(HOST, port)

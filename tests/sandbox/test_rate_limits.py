@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import aiohttp
-import pytest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -13,11 +12,10 @@ from slack_sandbox.testing import PROJECT_MANIFEST, run_sandbox
 
 
 async def raw_call(slack, method: str, **args) -> aiohttp.ClientResponse:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(slack.api_url + method, data=args,
-                                headers={"Authorization": f"Bearer {slack.sandbox.bot_token}"}) as response:
-            await response.read()
-            return response
+    async with aiohttp.ClientSession() as session, session.post(slack.api_url + method, data=args,
+                            headers={"Authorization": f"Bearer {slack.sandbox.bot_token}"}) as response:
+        await response.read()
+        return response
 
 
 async def test_posting_faster_than_once_a_second_in_one_channel_is_429_after_a_short_burst():

@@ -8,8 +8,14 @@ import time
 import pytest
 from aiohttp import web
 from slack_sdk.models.blocks import (
-    ActionsBlock, ButtonElement, InputBlock, NumberInputElement, Option, PlainTextInputElement,
-    SectionBlock, StaticSelectElement,
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier

@@ -9,9 +9,8 @@ MESSAGE = {"user": "U0ALICE", "channel": "C0APPROVALS", "text": "hello"}
 
 
 async def post(slack, path: str, **kwargs) -> tuple[int, dict]:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(slack.base_url + path, **kwargs) as response:
-            return response.status, await response.json()
+    async with aiohttp.ClientSession() as session, session.post(slack.base_url + path, **kwargs) as response:
+        return response.status, await response.json()
 
 
 async def test_a_host_that_is_not_loopback_is_refused(slack):

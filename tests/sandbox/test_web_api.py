@@ -25,9 +25,8 @@ async def test_auth_test_names_the_bot(client):
 
 
 async def test_missing_token_is_not_authed_and_wrong_token_is_invalid_auth(slack):
-    async with aiohttp.ClientSession() as session:
-        async with session.post(slack.api_url + "auth.test") as resp:
-            assert (await resp.json()) == {"ok": False, "error": "not_authed"}
+    async with aiohttp.ClientSession() as session, session.post(slack.api_url + "auth.test") as resp:
+        assert (await resp.json()) == {"ok": False, "error": "not_authed"}
     wrong = AsyncWebClient(token="xoxb-not-the-sandbox-token", base_url=slack.api_url)
     assert (await error_of(wrong.auth_test()))["error"] == "invalid_auth"
 
@@ -43,11 +42,10 @@ async def test_token_may_come_as_a_form_field(slack):
 
 async def test_form_encoded_blocks_arrive_as_a_json_string(slack):
     blocks = [SectionBlock(text="*Form* post").to_dict()]
-    async with aiohttp.ClientSession() as session:
-        async with session.post(slack.api_url + "chat.postMessage",
-                                headers={"Authorization": f"Bearer {slack.sandbox.bot_token}"},
-                                data={"channel": "#expense-approvals", "blocks": json.dumps(blocks)}) as resp:
-            body = await resp.json()
+    async with aiohttp.ClientSession() as session, session.post(slack.api_url + "chat.postMessage",
+                            headers={"Authorization": f"Bearer {slack.sandbox.bot_token}"},
+                            data={"channel": "#expense-approvals", "blocks": json.dumps(blocks)}) as resp:
+        body = await resp.json()
     assert body["ok"]
     assert slack.messages("C0APPROVALS")[-1].blocks[0]["text"]["text"] == "*Form* post"
 
@@ -105,11 +103,10 @@ async def test_blocks_breaking_block_kit_limits_are_invalid_blocks(client, block
 
 
 async def test_blocks_that_are_not_a_list_are_invalid_blocks_format(slack):
-    async with aiohttp.ClientSession() as session:
-        async with session.post(slack.api_url + "chat.postMessage",
-                                data={"token": slack.sandbox.bot_token, "channel": "C0APPROVALS",
-                                      "blocks": "{not json"}) as resp:
-            assert (await resp.json())["error"] == "invalid_blocks_format"
+    async with aiohttp.ClientSession() as session, session.post(slack.api_url + "chat.postMessage",
+                            data={"token": slack.sandbox.bot_token, "channel": "C0APPROVALS",
+                                  "blocks": "{not json"}) as resp:
+        assert (await resp.json())["error"] == "invalid_blocks_format"
 
 
 async def test_update_replaces_text_and_blocks(client, slack):
@@ -154,9 +151,8 @@ async def test_permalink_points_into_the_sandbox(client, slack):
     posted = await client.chat_postMessage(channel="C0APPROVALS", text="a")
     link = await client.chat_getPermalink(channel="C0APPROVALS", message_ts=posted["ts"])
     assert link["permalink"] == f"{slack.base_url}/archives/C0APPROVALS/p{posted['ts'].replace('.', '')}"
-    async with aiohttp.ClientSession() as session:
-        async with session.get(link["permalink"]) as resp:
-            assert resp.status == 200 and "text/html" in resp.content_type
+    async with aiohttp.ClientSession() as session, session.get(link["permalink"]) as resp:
+        assert resp.status == 200 and "text/html" in resp.content_type
     assert (await error_of(client.chat_getPermalink(channel="C0APPROVALS", message_ts="9.9")))["error"] == "message_not_found"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -27,7 +27,7 @@ from bot.approvals import (
 from bot.people import Person
 from bot.workflow.status import WorkflowStatus
 
-DECIDED_AT = datetime(2025, 9, 19, 16, 45, 30, 123456, tzinfo=timezone.utc)
+DECIDED_AT = datetime(2025, 9, 19, 16, 45, 30, 123456, tzinfo=UTC)
 
 
 def test_approval_ids_round_trip_with_or_without_prefix():
@@ -234,7 +234,7 @@ def test_escalated_output_has_the_readme_fields_and_extras():
 def test_timestamps_are_utc_with_z_and_parse_back():
     plus_two = timezone(timedelta(hours=2))
     assert utc_timestamp(datetime(2025, 1, 1, 12, 0, tzinfo=plus_two)) == "2025-01-01T10:00:00Z"
-    assert parse_timestamp("2025-01-01T10:00:00Z") == datetime(2025, 1, 1, 10, tzinfo=timezone.utc)
+    assert parse_timestamp("2025-01-01T10:00:00Z") == datetime(2025, 1, 1, 10, tzinfo=UTC)
 
 
 def test_workflow_status_shape_keeps_the_documented_fields_and_reads_back():

@@ -33,6 +33,10 @@ from bot.workflow.state import ApprovalState
 
 log = logging.getLogger(__name__)
 
+VIEWS_OPEN_ERRORS: tuple[type[Exception], ...] = (*SLACK_CALL_ERRORS, KeyError)  # KeyError: no trigger_id
+# No or a mangled response_url, or Slack unreachable.
+RESPONSE_URL_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, *SLACK_CALL_ERRORS)
+
 
 def register(app: Any) -> None:
     app.action(APPROVE_ACTION)(on_approve)
@@ -103,7 +107,7 @@ async def deny_clicked(
     target = DenyTarget(approval_id, channel, ts)
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=deny_reason_modal(target, verdict.state.request))
-    except (*SLACK_CALL_ERRORS, KeyError) as error:
+    except VIEWS_OPEN_ERRORS as error:
         log.warning("views.open for the deny reason failed: %s", error)
         await tell(respond, "I couldn't open the form for the reason. Please click Deny again.")
 
@@ -133,7 +137,7 @@ async def _send(respond: AsyncRespond, **payload: Any) -> None:
             raise ValueError("the click carries no response_url")
         webhook = AsyncWebhookClient(respond.response_url, session=await shared_session(ACK_PATH_TIMEOUT_SECONDS))
         response = await webhook.send(**payload)
-    except (ValueError, TypeError, *SLACK_CALL_ERRORS) as error:  # no or a mangled response_url, or Slack unreachable
+    except RESPONSE_URL_ERRORS as error:
         log.warning("response_url post failed: %s", error)
         return
     if response.status_code >= 400:

@@ -9,12 +9,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import DEFAULT_TIMEOUT_SECONDS, ApprovalRequest, InvalidRequest
+from bot.expense_text import ParseError, parse_expense_command, wants_form
+from bot.people import SLACK, Person
 from bot.slack import messages
 from bot.slack.formatting import escape
 from bot.slack.modals import new_request_modal
-from bot.expense_text import ParseError, parse_expense_command, wants_form
 from bot.slack.web_client import SLACK_CALL_ERRORS
-from bot.people import SLACK, Person
 from bot.workflow.client import BackendUnavailable, WorkflowClient
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,8 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.approvals import ApprovalRequest, InvalidRequest
+from bot.expense_text import ParseError, parse_amount
+from bot.people import SLACK, Person
 from bot.slack.modals import (
     NEW_REQUEST_CALLBACK,
     REQUEST_TYPES,
@@ -16,8 +18,6 @@ from bot.slack.modals import (
     request_started_modal,
     submitted_value,
 )
-from bot.expense_text import ParseError, parse_amount
-from bot.people import SLACK, Person
 from bot.workflow.client import BackendUnavailable, WorkflowClient
 
 log = logging.getLogger(__name__)

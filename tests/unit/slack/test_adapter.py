@@ -10,7 +10,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.adapter import from_bolt_response, to_bolt_request
-from tests.fakes.slack_requests import signed_headers, slash_command_body
+from testkit.slack_requests import signed_headers, slash_command_body
 
 SECRET = "adapter-test-secret"
 

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from bot.slack.endpoint import handle_slack_request
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_requests import interaction_body, signed_headers, slash_command_body
+from testkit.slack_api import FakeSlackApi
+from testkit.slack_requests import interaction_body, signed_headers, slash_command_body
 
 SECRET = "endpoint-test-secret"
 TOKEN = "xoxb-endpoint-test"

@@ -3,7 +3,7 @@ input that validation accepts, so no builder can fail a notifying activity."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,10 +19,10 @@ from bot.approvals import (
 from bot.people import Person
 from bot.slack import messages
 from bot.slack.modals import DenyTarget, deny_reason_modal
-from tests.fakes.blockkit import assert_valid_blocks
+from testkit.blockkit import assert_valid_blocks
 
 APPROVAL_ID = "approval-" + "f" * 32
-DEADLINE = datetime(2026, 11, 27, 15, 30, tzinfo=timezone.utc)
+DEADLINE = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
 LINK = "https://fake.slack.com/archives/C1/p1700000000000001"
 MAX_UPDATE_TEXT = 4000  # chat.update refuses longer text (msg_too_long)
 

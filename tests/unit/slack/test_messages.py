@@ -1,13 +1,13 @@
 """The messages the bot posts, checked with slack_sdk's Block Kit models."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.approvals import ApprovalRequest, RecordedDecision
 from bot.people import Person
 from bot.slack import messages
-from tests.fakes.blockkit import all_text, assert_valid_blocks, buttons
+from testkit.blockkit import all_text, assert_valid_blocks, buttons
 
-DEADLINE = datetime(2026, 11, 27, 15, 30, tzinfo=timezone.utc)
+DEADLINE = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
 REQUEST = ApprovalRequest(
     amount=5000.0, requester="alice@company.com", requester_account=Person.slack("UALICE", "alice"),
     description="Conference <attendance> & travel", timeout_seconds=3600,

@@ -10,7 +10,7 @@ from bot.slack.modals import (
     notice_modal,
     submitted_value,
 )
-from tests.fakes.blockkit import assert_valid_view
+from testkit.blockkit import assert_valid_view
 
 
 def test_the_new_request_form_asks_for_amount_type_description_and_timeout() -> None:

@@ -1,7 +1,7 @@
 """The activities' Slack calls against the recording fake: retries, failures, lookups."""
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,11 +9,11 @@ from bot.approvals import ApprovalRequest, RecordedDecision
 from bot.config import SlackSettings
 from bot.people import Person
 from bot.slack.notifier import Notifier, PostedMessage, SlackCallFailed, notifier
-from tests.fakes.blockkit import all_text, buttons
-from tests.fakes.slack_api import FakeSlackApi
+from testkit.blockkit import all_text, buttons
+from testkit.slack_api import FakeSlackApi
 
 TOKEN = "xoxb-notifier"
-DEADLINE = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+DEADLINE = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 APPROVAL_ID = "approval-" + "a" * 32
 
 
@@ -102,12 +102,12 @@ def _with_buttons(fake: FakeSlackApi) -> list[str]:
 
 def _started_a_minute_ago() -> datetime:
     """The deadline of a request (60 s timeout) that started a minute ago."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def test_every_run_looks_for_an_earlier_post_before_posting(fake: FakeSlackApi) -> None:
     """A crash re-run looks exactly like a first run to the activity, so both look first."""
-    just_started = datetime.now(timezone.utc) + timedelta(seconds=60)
+    just_started = datetime.now(UTC) + timedelta(seconds=60)
     await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(requester="bob"), just_started)
     assert [call.method for call in fake.calls] == ["conversations.history", "chat.postMessage", "chat.getPermalink"]
 
@@ -165,7 +165,7 @@ async def _two_copies(fake: FakeSlackApi) -> PostedMessage:
 
 async def test_a_decision_takes_the_buttons_off_every_copy_of_the_request(fake: FakeSlackApi) -> None:
     recorded = await _two_copies(fake)
-    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc), Person.slack("UCAROL", "carol"), "slack")
+    decision = RecordedDecision(True, "carol", "", datetime.now(UTC), Person.slack("UCAROL", "carol"), "slack")
     await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, recorded.to_output())
     assert _with_buttons(fake) == []
     assert all("*Approved* by <@UCAROL>" in all_text(m.blocks) for m in fake.messages_in("CAPPROVE"))
@@ -210,7 +210,7 @@ async def test_an_escalation_run_again_after_a_crash_posts_and_tells_the_request
 
 async def test_a_decision_run_again_after_a_crash_tells_the_requester_once(fake: FakeSlackApi) -> None:
     posted = await Notifier(_settings(fake)).post_approval_request(APPROVAL_ID, _request(), _started_a_minute_ago())
-    decision = RecordedDecision(True, "carol", "", datetime.now(timezone.utc) - timedelta(seconds=5),
+    decision = RecordedDecision(True, "carol", "", datetime.now(UTC) - timedelta(seconds=5),
                                 Person.slack("UCAROL", "carol"), "slack")
     for _ in range(3):
         await Notifier(_settings(fake)).record_decision(APPROVAL_ID, _request(), decision, posted.to_output())

@@ -1,7 +1,7 @@
 """Adaptive Cards: what each reader sees, buttons only where a decision can still be made,
 typed text never read as markdown."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.approvals import ApprovalRequest, RecordedDecision
 from bot.people import Person
@@ -12,7 +12,7 @@ BOB = Person("teams", "29:bob", "Bob")
 REQUEST = ApprovalRequest(amount=1250.5, requester="Alice", requester_account=ALICE,
                           description="[click me](https://evil.example) **now**", origin="teams",
                           front_ends=("teams",))
-DEADLINE = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+DEADLINE = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 DECIDED = RecordedDecision(approved=False, approver="Bob", comments="Too *much*",
                            decided_at=DEADLINE, decided_by=BOB, via="teams")
 

@@ -9,9 +9,10 @@ the next id; waits take none), records TaskScheduled/TimerCreated for them and c
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import azure.durable_functions as df
 

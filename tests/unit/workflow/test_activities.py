@@ -9,7 +9,7 @@ import pytest
 from bot.approvals import ApprovalRequest
 from bot.config import ConfigError
 from bot.workflow import activities as module
-from tests.fakes.slack_api import FakeSlackApi
+from testkit.slack_api import FakeSlackApi
 
 APPROVAL_ID = "approval-" + "b" * 32
 REQUEST = ApprovalRequest(amount=5000.0, requester="alice@company.com", description="Conference").to_input()

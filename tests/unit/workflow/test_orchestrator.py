@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from bot.workflow.blueprint import bp
 from bot.workflow.orchestrator import MAX_INVALID_RESPONSES
 from tests.unit.workflow.history import CALL_ACTIVITY_WITH_RETRY, History, OrchestratorFailed, orchestrator_handle
 
-T0 = datetime(2025, 9, 19, 16, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 9, 19, 16, 0, 0, tzinfo=UTC)
 INSTANCE_ID = "0123456789abcdef0123456789abcdef"
 APPROVAL_ID = "approval-" + INSTANCE_ID
 REQUEST = ApprovalRequest(

@@ -2,8 +2,10 @@
 
 An aiohttp server on 127.0.0.1, port 0. It records every call, answers Slack-shaped JSON, keeps
 the latest text/blocks of each posted message, and can be told to fail: 429 with Retry-After,
-5xx, or hang until the client gives up. Point slack_sdk at it with ``base_url=fake.api_url`` and
-put ``fake.response_url(...)`` in payloads so Bolt's ``respond()`` lands here too.
+5xx, or hang until the client gives up; or it can do a call and hold back the answer, so that a
+test can kill the caller while the call is in flight. Point slack_sdk at it with
+``base_url=fake.api_url`` and put ``fake.response_url(...)`` in payloads so Bolt's ``respond()``
+lands here too.
 """
 
 from __future__ import annotations
@@ -43,6 +45,21 @@ class Failure:
 
 
 @dataclass
+class Hold:
+    """A call that will take effect but whose answer waits (see FakeSlackApi.hold)."""
+
+    method: str
+    matches: Callable[[dict[str, Any]], bool]
+    skip: int  # matching calls still let through before the one held
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    call: Call | None = None  # the held call, once it arrived
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@dataclass
 class StoredMessage:
     channel: str
     ts: str
@@ -65,8 +82,10 @@ class FakeSlackApi:
         self.messages: dict[tuple[str, str], StoredMessage] = {}
         self._posted_in: dict[str, list[StoredMessage]] = {}
         self._failures: dict[str, list[Failure]] = {}
+        self._holds: list[Hold] = []
         self._ts = itertools.count(1)
         self._last_ts = 0.0
+        self.clock: Callable[[], float] = time.time  # Slack's "now" for message ts (unix seconds)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
@@ -75,7 +94,7 @@ class FakeSlackApi:
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    async def __aenter__(self) -> "FakeSlackApi":
+    async def __aenter__(self) -> FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_route("POST", "/hooks/{hook:.*}", self._hook)
@@ -129,6 +148,16 @@ class FakeSlackApi:
         """Hung calls answer 503 service_unavailable now (slack_sdk retries those)."""
         self._release.set()
 
+    def hold(self, method: str, *, where: Callable[[dict[str, Any]], bool] = lambda args: True,
+             after: int = 0) -> Hold:
+        """Let ``after`` matching calls of ``method`` through, then take the next one: it takes
+        effect and is recorded, but its answer waits until ``release()`` (or the fake stops). The
+        caller is then mid-call, with Slack's work done and its answer not yet seen: the moment
+        to kill it."""
+        held = Hold(method, where, after)
+        self._holds.append(held)
+        return held
+
     def heal(self, method: str | None = None) -> None:
         if method is None:
             self._failures.clear()
@@ -144,7 +173,7 @@ class FakeSlackApi:
         return [call for call in self.calls_to(method) if call.ok]
 
     async def wait_for(
-        self, predicate: Callable[["FakeSlackApi"], bool], *, timeout: float = 10.0
+        self, predicate: Callable[[FakeSlackApi], bool], *, timeout: float = 10.0
     ) -> None:
         """Until predicate(fake) holds, re-checked on every recorded call (no polling)."""
         async with self._changed:
@@ -212,7 +241,26 @@ class FakeSlackApi:
         body = self._answer(method, args)
         call.ok = bool(body.get("ok"))
         await self._record(call)
+        held = self._take_hold(call)
+        if held is not None:
+            held.call = call
+            held.arrived.set()
+            stop = asyncio.ensure_future(self._stop.wait())
+            release = asyncio.ensure_future(held.released.wait())
+            await asyncio.wait([stop, release], return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            release.cancel()
         return web.json_response(body)
+
+    def _take_hold(self, call: Call) -> Hold | None:
+        for held in self._holds:
+            if held.method == call.method and held.matches(call.args):
+                if held.skip > 0:
+                    held.skip -= 1
+                    return None
+                self._holds.remove(held)
+                return held
+        return None
 
     async def _hook(self, request: web.Request) -> web.Response:
         args = await self._args(request)
@@ -234,9 +282,9 @@ class FakeSlackApi:
     # --- Slack-shaped answers -------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        """The real time in microseconds (so conversations.history's ``oldest`` works), unique and
+        """``clock()`` in microseconds (so conversations.history's ``oldest`` works), unique and
         increasing, as Slack's are."""
-        self._last_ts = max(round(time.time(), 6), self._last_ts + 0.000001)
+        self._last_ts = max(round(self.clock(), 6), self._last_ts + 0.000001)
         return f"{self._last_ts:.6f}"
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:

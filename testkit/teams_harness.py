@@ -15,9 +15,9 @@ from typing import Any
 import aiohttp
 
 from devhost.testing import RunningHost, run_devhost
-from tests.fakes.teams_connector import FakeConnector, Posted
+from testkit.teams_connector import FakeConnector, Posted
 
-APP_DIR = Path(__file__).resolve().parents[2]
+APP_DIR = Path(__file__).resolve().parents[1]
 APPROVALS = "19:approvals@thread.tacv2"
 ESCALATIONS = "19:senior-management@thread.tacv2"
 BOT = {"id": "28:expense-bot", "name": "Expenses"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,11 +15,11 @@ from typing import Any
 import aiohttp
 
 from devhost.testing import RunningHost, run_devhost
-from tests.fakes import slack_requests as slack
-from tests.fakes.blockkit import assert_everything_sent_is_valid
-from tests.fakes.slack_api import FakeSlackApi, StoredMessage
+from testkit import slack_requests as slack
+from testkit.blockkit import assert_everything_sent_is_valid
+from testkit.slack_api import FakeSlackApi, StoredMessage
 
-APP_DIR = Path(__file__).resolve().parents[2]
+APP_DIR = Path(__file__).resolve().parents[1]
 TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"
 APPROVAL_CHANNEL = "CAPPROVE"
@@ -118,6 +119,13 @@ def _approval_id_in(text: str) -> str:
     return match.group(0)
 
 
+def _moved_with(host: RunningHost) -> Callable[[], float]:
+    """Slack's clock when the host's is virtual: real time plus every skip of the virtual clock,
+    so a message posted after a skipped deadline carries a ts after that deadline, as in life."""
+    began = host.clock.now()
+    return lambda: time.time() + (host.clock.now() - began).total_seconds()
+
+
 @asynccontextmanager
 async def slack_devhost(
     *, approvers: str = f"{APPROVER},{OTHER_APPROVER}", virtual_clock: bool = True,
@@ -133,6 +141,8 @@ async def slack_devhost(
             "APPROVER_USER_IDS": approvers, "SKIP_SLACK_SDK_WARNING": "1", **(env or {}),
         }
         async with run_devhost(APP_DIR, env=settings, virtual_clock=virtual_clock) as host:
+            if virtual_clock:
+                fake.clock = _moved_with(host)
             async with aiohttp.ClientSession() as session:
                 yield SlackHarness(host, fake, session)
         assert_everything_sent_is_valid(fake.calls)

@@ -1,5 +1,5 @@
 """Signed Slack requests to a devhost that runs in another process (same shapes as
-tests/fakes/slack_requests, sent to whatever origin the host serves on right now)."""
+testkit/slack_requests, sent to whatever origin the host serves on right now)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from tests.fakes import slack_requests as slack
-from tests.fakes.slack_api import FakeSlackApi
+from testkit import slack_requests as slack
+from testkit.slack_api import FakeSlackApi
 
 TOKEN = "xoxb-proof-token"
 SECRET = "proof-signing-secret"

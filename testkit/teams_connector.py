@@ -86,7 +86,7 @@ class FakeConnector:
 
     # --- the server ------------------------------------------------------------------------------
 
-    async def __aenter__(self) -> "FakeConnector":
+    async def __aenter__(self) -> FakeConnector:
         app = web.Application()
         app.router.add_post("/_connector/v3/conversations", self._create)
         app.router.add_post("/_connector/v3/conversations/{conversation}/activities", self._send)

@@ -1,1 +1,0 @@
-"""Stand-ins for third-party servers (only Slack's) used by tests."""
