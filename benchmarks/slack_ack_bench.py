@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import platform
 import statistics
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SLACK_ACK_BUDGET_MS = 3000.0
 TOKEN = "xoxb-bench"
+RUNS = itertools.count()
 SECRET = "bench-signing-secret"
 APPROVER = "UAPPROVER"
 RESULTS = ROOT / "benchmarks" / "results" / "slack_ack.json"
@@ -119,9 +121,12 @@ async def measure(host: DevhostProcess, fake: FakeSlackApi, post, requests: int,
     async def ping(_: int) -> int:
         return await post("/api/bench/ping", "x=1", signed=False)
 
+    run = next(RUNS)  # the same text again within a minute would be answered as a repeat
+
     async def command(index: int) -> int:
         body = slack_requests.slash_command_body(
-            f"{100 + index} Benchmark expense {index}", user_id="UREQUESTER", response_url=fake.response_url("bench"),
+            f"{100 + index} Benchmark expense {run}-{index}", user_id="UREQUESTER",
+            response_url=fake.response_url("bench"),
         )
         return await post("/api/slack/commands", body)
 

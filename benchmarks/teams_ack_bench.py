@@ -23,23 +23,31 @@ import argparse
 import asyncio
 import json
 import platform
-import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from benchmarks.slack_ack_bench import (
+    APPROVER,
+    BENCH_APP,
+    RUNS,
+    SECRET,
+    TOKEN,
+    ended,
+    run_load,
+    settled,
+    summary,
+    waiting_for_a_decision,
+)
+from benchmarks.slack_ack_bench import measure as measure_slack
+from testkit import slack_requests
+from testkit.devhost_process import DevhostProcess
+from testkit.slack_api import FakeSlackApi
+from testkit.teams_connector import FakeConnector
 
-from benchmarks.slack_ack_bench import APPROVER, BENCH_APP, SECRET, TOKEN, run_load, summary  # noqa: E402
-from benchmarks.slack_ack_bench import measure as measure_slack  # noqa: E402
-from devhost.testing import run_devhost  # noqa: E402
-from testkit import slack_requests  # noqa: E402
-from testkit.slack_api import FakeSlackApi  # noqa: E402
-from testkit.teams_connector import FakeConnector  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "benchmarks" / "results" / "teams_ack.json"
 APPROVALS = "19:approvals@thread.tacv2"
@@ -53,19 +61,20 @@ def activity(fake: FakeConnector, index: int, user: dict[str, str], conversation
             "recipient": BOT, "conversation": conversation, "timestamp": "2026-11-30T10:00:00Z", **fields}
 
 
-async def measure_teams(host, fake: FakeConnector, post, requests: int, concurrency: int, baseline: dict) -> dict:
+async def measure_teams(host: DevhostProcess, fake: FakeConnector, post, requests: int, concurrency: int, baseline: dict) -> dict:
     """Messages that start requests, then Approve clicks on the requests they started."""
     chat = {"id": fake.personal_chat_of(REQUESTER["id"]), "conversationType": "personal"}
     posted_before = len(fake.in_conversation(APPROVALS))
+    run = next(RUNS)  # every run its own texts, like the Slack side
 
     async def message(index: int) -> int:
         return await post("/api/teams/messages", activity(
-            fake, index, REQUESTER, chat, type="message", text=f"expense {100 + index} Benchmark expense {index}"))
+            fake, index, REQUESTER, chat, type="message", text=f"expense {100 + index} Benchmark expense {run}-{index}"))
 
     results: dict = {}
     latencies, statuses = await run_load(requests, concurrency, message)
     results["messages"] = summary("teams message", latencies, statuses, baseline)
-    await host.settle()  # every request is posted and waiting
+    await settled(host, waiting_for_a_decision)  # every request is posted and waiting
     cards = fake.in_conversation(APPROVALS)[posted_before:]
     ids = [action["data"]["approvalId"] for card in cards for action in card.card["actions"]
            if action.get("verb") == "approve"]
@@ -79,7 +88,7 @@ async def measure_teams(host, fake: FakeConnector, post, requests: int, concurre
 
     latencies, statuses = await run_load(len(ids), concurrency, click)
     results["clicks"] = summary("teams click", latencies, statuses, baseline)
-    await host.settle()
+    await settled(host, ended)
     return results
 
 
@@ -93,38 +102,44 @@ async def bench(requests: int, concurrency: int) -> dict:
             "TEAMS_APPROVAL_CONVERSATION": APPROVALS, "TEAMS_ESCALATION_CONVERSATION": "19:senior@thread.tacv2",
             "TEAMS_APPROVER_IDS": TEAMS_APPROVER["id"],
         }
-        with tempfile.TemporaryDirectory(prefix="teams-bench-") as app_dir:
-            (Path(app_dir) / "function_app.py").write_text(BENCH_APP)
-            async with run_devhost(Path(app_dir), env=env) as host, aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=concurrency)
-            ) as session:
+        with tempfile.TemporaryDirectory(prefix="teams-bench-") as tmp:
+            app_dir = Path(tmp) / "app"
+            app_dir.mkdir()
+            (app_dir / "function_app.py").write_text(BENCH_APP)
+            host = DevhostProcess(Path(tmp) / "hub.sqlite3", env, Path(tmp) / "devhost.log", app_dir=app_dir)
+            await host.start()
+            try:
+                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
 
-                async def post(path: str, body, signed: bool = True) -> int:
-                    if isinstance(body, dict):
-                        data, headers = json.dumps(body).encode(), {"Content-Type": "application/json"}
-                    else:
-                        data = body.encode()
-                        headers = slack_requests.signed_headers(SECRET, body) if signed else {}
-                    async with session.post(f"{host.base_url}{path}", data=data, headers=headers) as r:
-                        await r.read()
-                        return r.status
+                    async def post(path: str, body, signed: bool = True) -> int:
+                        if isinstance(body, dict):
+                            data, headers = json.dumps(body).encode(), {"Content-Type": "application/json"}
+                        else:
+                            data = body.encode()
+                            headers = slack_requests.signed_headers(SECRET, body) if signed else {}
+                        async with session.post(f"{host.origin}{path}", data=data, headers=headers) as r:
+                            await r.read()
+                            return r.status
 
-                print("-- warm-up (not recorded) --")
-                baseline = await measure_slack(host, slack, post, 10, 5)
-                await measure_teams(host, teams, post, 10, 5, baseline["baseline"])
+                    print("-- warm-up (not recorded) --")
+                    baseline = await measure_slack(host, slack, post, 10, 5)
+                    await measure_teams(host, teams, post, 10, 5, baseline["baseline"])
 
-                results: dict = {}
-                for label, clients in (("sequential", 1), ("concurrent", concurrency)):  # one at a time first: the Slack fake rate-limits chat.postMessage per minute
-                    count = requests if clients > 1 else 100
-                    print(f"-- {clients} client(s) --")
-                    results[label] = await measure_slack(host, slack, post, count, clients)
-                    results[label].update(await measure_teams(host, teams, post, count, clients,
-                                                              results[label]["baseline"]))
-                    row = results[label]
-                    for teams_name, slack_name in (("messages", "commands"), ("clicks", "interactions")):
-                        ratio = row[teams_name]["p99_ms"] / row[slack_name]["p99_ms"]
-                        row[teams_name]["p99_vs_slack_" + slack_name] = round(ratio, 2)
-                        print(f"{'':<13} teams {teams_name} p99 = {ratio:.2f}x slack {slack_name} p99")
+                    results: dict = {}
+                    # one at a time first: the Slack fake rate-limits chat.postMessage per minute
+                    for label, clients in (("sequential", 1), ("concurrent", concurrency)):
+                        count = requests if clients > 1 else 100
+                        print(f"-- {clients} client(s) --")
+                        results[label] = await measure_slack(host, slack, post, count, clients)
+                        results[label].update(await measure_teams(host, teams, post, count, clients,
+                                                                  results[label]["baseline"]))
+                        row = results[label]
+                        for teams_name, slack_name in (("messages", "commands"), ("clicks", "interactions")):
+                            ratio = row[teams_name]["p99_ms"] / row[slack_name]["p99_ms"]
+                            row[teams_name]["p99_vs_slack_" + slack_name] = round(ratio, 2)
+                            print(f"{'':<13} teams {teams_name} p99 = {ratio:.2f}x slack {slack_name} p99")
+            finally:
+                await host.stop()
         return results
 
 
@@ -137,7 +152,7 @@ def main() -> None:
           f"{args.concurrency} concurrent clients")
     results = asyncio.run(bench(args.requests, args.concurrency))
     report = {
-        "benchmark": "teams_ack", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "benchmark": "teams_ack", "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "machine": platform.machine(),
         "requests_per_endpoint": args.requests, "concurrency": args.concurrency,
         "note": "one devhost process serves requests, orchestrations and activities on one event loop; "

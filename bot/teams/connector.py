@@ -119,7 +119,7 @@ class TeamsConnector:
 def _retry_after(error: aiohttp.ClientResponseError) -> float:
     """Seconds a 429 asks to wait (1 when it doesn't say), capped so an activity never sleeps long."""
     try:
-        seconds = float((error.headers or {}).get("Retry-After", 1))
+        seconds = float(error.headers.get("Retry-After", "1")) if error.headers else 1.0
     except ValueError:
         seconds = 1.0
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from testkit.teams_harness import (
-    APPROVER, OTHER_APPROVER, REQUESTER, Started, TeamsHarness, approval_id_in, card_text, teams_devhost,
+    APPROVER,
+    OTHER_APPROVER,
+    REQUESTER,
+    Started,
+    TeamsHarness,
+    approval_id_in,
+    card_text,
+    teams_devhost,
 )
 from tests.proof.hub import outcome_actions
 from tests.proof.sizing import scaled, seeded_random
