@@ -15,7 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sandbox.scopes import REQUIRED
 from slack_sandbox.testing import PROJECT_MANIFEST, run_sandbox
 
-OPENAPI = Path(os.environ.get("SLACK_WEB_OPENAPI", "/work/shared/data/slack/slack_web_openapi_v2.json"))
+# shared/ lies beside the repository's checkout (as CI lays it); SLACK_WEB_OPENAPI points elsewhere.
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+OPENAPI = Path(os.environ.get("SLACK_WEB_OPENAPI", SHARED / "data" / "slack" / "slack_web_openapi_v2.json"))
 # Scope names the OpenAPI description still spells the old way, and their bot-token names today.
 RENAMED = {"chat:write:bot": "chat:write", "chat:write:user": "chat:write"}
 

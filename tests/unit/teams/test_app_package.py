@@ -11,8 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "teams" / "appPackage"
-SCHEMA_CANDIDATES = [ROOT.parent / "shared" / "data" / "teams", ROOT.parents[1] / "shared" / "data" / "teams",
-                     Path("/work/shared/data/teams")]
+SCHEMA_FOLDER = ROOT.parent / "shared" / "data" / "teams"  # shared/ lies beside the checkout, as CI lays it
 SCHEMA_NAME = "MicrosoftTeams.schema.v1.29.json"
 
 
@@ -22,10 +21,9 @@ Validator = jsonschema.validators.extend(jsonschema.Draft4Validator,
 
 
 def schema() -> dict:
-    for folder in SCHEMA_CANDIDATES:
-        if (folder / SCHEMA_NAME).exists():
-            return json.loads((folder / SCHEMA_NAME).read_text())
-    pytest.fail(f"{SCHEMA_NAME} is not in shared/data/teams")
+    if not (SCHEMA_FOLDER / SCHEMA_NAME).exists():
+        pytest.fail(f"{SCHEMA_NAME} is not in {SCHEMA_FOLDER}")
+    return json.loads((SCHEMA_FOLDER / SCHEMA_NAME).read_text())
 
 
 def manifest() -> dict:
