@@ -19,13 +19,10 @@ baseline measured in the same run, and saves them to benchmarks/results/slack_ac
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
-import json
 import platform
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -33,6 +30,7 @@ from pathlib import Path
 
 import aiohttp
 
+from benchmarks.bench_host import bench_host, load_arguments, save_report
 from benchmarks.stats import percentile
 from testkit import slack_requests
 from testkit.devhost_process import DevhostProcess
@@ -164,45 +162,30 @@ async def measure(host: DevhostProcess, fake: FakeSlackApi, post, requests: int,
     return results
 
 
+def slack_env(fake: FakeSlackApi) -> dict[str, str]:
+    """The app's Slack settings, pointed at the recording fake."""
+    return {
+        "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
+        "APPROVAL_CHANNEL": "CAPPROVE", "ESCALATION_CHANNEL": "CESCALATE", "APPROVER_USER_IDS": APPROVER,
+        "SKIP_SLACK_SDK_WARNING": "1",
+    }
+
+
 async def bench(requests: int, concurrency: int) -> dict:
     async with FakeSlackApi(token=TOKEN) as fake:
-        env = {
-            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
-            "APPROVAL_CHANNEL": "CAPPROVE", "ESCALATION_CHANNEL": "CESCALATE", "APPROVER_USER_IDS": APPROVER,
-            "SKIP_SLACK_SDK_WARNING": "1",
-        }
-        with tempfile.TemporaryDirectory(prefix="slack-bench-") as tmp:
-            app_dir = Path(tmp) / "app"
-            app_dir.mkdir()
-            (app_dir / "function_app.py").write_text(BENCH_APP)
-            host = DevhostProcess(Path(tmp) / "hub.sqlite3", env, Path(tmp) / "devhost.log", app_dir=app_dir)
-            await host.start()
-            try:
-                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        async with bench_host(BENCH_APP, slack_env(fake), SECRET, concurrency) as (host, post):
+            print("-- warm-up (not recorded) --")  # imports, connection pools
+            await measure(host, fake, post, 10, 5)
 
-                    async def post(path: str, body: str, signed: bool = True) -> int:
-                        headers = slack_requests.signed_headers(SECRET, body) if signed else {}
-                        async with session.post(f"{host.origin}{path}", data=body.encode(), headers=headers) as r:
-                            await r.read()
-                            return r.status
-
-                    print("-- warm-up (not recorded) --")  # imports, connection pools
-                    await measure(host, fake, post, 10, 5)
-
-                    results: dict = {}
-                    for label, clients in (("concurrent", concurrency), ("sequential", 1)):
-                        print(f"-- {clients} client(s) --")
-                        results[label] = await measure(host, fake, post, requests if clients > 1 else 100, clients)
-            finally:
-                await host.stop()
+            results: dict = {}
+            for label, clients in (("concurrent", concurrency), ("sequential", 1)):
+                print(f"-- {clients} client(s) --")
+                results[label] = await measure(host, fake, post, requests if clients > 1 else 100, clients)
         return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=500, help="requests per endpoint (default 500)")
-    parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
-    args = parser.parse_args()
+    args = load_arguments(__doc__)
     print(f"Slack ack latency on devhost: {args.requests} requests per endpoint, {args.concurrency} concurrent clients")
     results = asyncio.run(bench(args.requests, args.concurrency))
     report = {
@@ -213,9 +196,7 @@ def main() -> None:
                 "the clients and the fake Slack run in the benchmark's process",
         "budget_ms": SLACK_ACK_BUDGET_MS, "results": results,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"saved {RESULTS.relative_to(ROOT)}")
+    save_report(RESULTS, report)
 
 
 if __name__ == "__main__":

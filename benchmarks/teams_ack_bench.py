@@ -19,18 +19,13 @@ them to benchmarks/results/teams_ack.json.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import platform
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
-
+from benchmarks.bench_host import bench_host, load_arguments, save_report
 from benchmarks.slack_ack_bench import (
-    APPROVER,
     BENCH_APP,
     RUNS,
     SECRET,
@@ -38,11 +33,11 @@ from benchmarks.slack_ack_bench import (
     ended,
     run_load,
     settled,
+    slack_env,
     summary,
     waiting_for_a_decision,
 )
 from benchmarks.slack_ack_bench import measure as measure_slack
-from testkit import slack_requests
 from testkit.devhost_process import DevhostProcess
 from testkit.slack_api import FakeSlackApi
 from testkit.teams_connector import FakeConnector
@@ -95,59 +90,34 @@ async def measure_teams(host: DevhostProcess, fake: FakeConnector, post, request
 async def bench(requests: int, concurrency: int) -> dict:
     async with FakeSlackApi(token=TOKEN) as slack, FakeConnector() as teams:
         env = {
-            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
-            "APPROVAL_CHANNEL": "CAPPROVE", "ESCALATION_CHANNEL": "CESCALATE", "APPROVER_USER_IDS": APPROVER,
-            "SKIP_SLACK_SDK_WARNING": "1",
+            **slack_env(slack),
             "TEAMS_ENABLED": "true", "TEAMS_SERVICE_URL": teams.service_url,
             "TEAMS_APPROVAL_CONVERSATION": APPROVALS, "TEAMS_ESCALATION_CONVERSATION": "19:senior@thread.tacv2",
             "TEAMS_APPROVER_IDS": TEAMS_APPROVER["id"],
         }
-        with tempfile.TemporaryDirectory(prefix="teams-bench-") as tmp:
-            app_dir = Path(tmp) / "app"
-            app_dir.mkdir()
-            (app_dir / "function_app.py").write_text(BENCH_APP)
-            host = DevhostProcess(Path(tmp) / "hub.sqlite3", env, Path(tmp) / "devhost.log", app_dir=app_dir)
-            await host.start()
-            try:
-                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        async with bench_host(BENCH_APP, env, SECRET, concurrency) as (host, post):
+            print("-- warm-up (not recorded) --")
+            baseline = await measure_slack(host, slack, post, 10, 5)
+            await measure_teams(host, teams, post, 10, 5, baseline["baseline"])
 
-                    async def post(path: str, body, signed: bool = True) -> int:
-                        if isinstance(body, dict):
-                            data, headers = json.dumps(body).encode(), {"Content-Type": "application/json"}
-                        else:
-                            data = body.encode()
-                            headers = slack_requests.signed_headers(SECRET, body) if signed else {}
-                        async with session.post(f"{host.origin}{path}", data=data, headers=headers) as r:
-                            await r.read()
-                            return r.status
-
-                    print("-- warm-up (not recorded) --")
-                    baseline = await measure_slack(host, slack, post, 10, 5)
-                    await measure_teams(host, teams, post, 10, 5, baseline["baseline"])
-
-                    results: dict = {}
-                    # one at a time first: the Slack fake rate-limits chat.postMessage per minute
-                    for label, clients in (("sequential", 1), ("concurrent", concurrency)):
-                        count = requests if clients > 1 else 100
-                        print(f"-- {clients} client(s) --")
-                        results[label] = await measure_slack(host, slack, post, count, clients)
-                        results[label].update(await measure_teams(host, teams, post, count, clients,
-                                                                  results[label]["baseline"]))
-                        row = results[label]
-                        for teams_name, slack_name in (("messages", "commands"), ("clicks", "interactions")):
-                            ratio = row[teams_name]["p99_ms"] / row[slack_name]["p99_ms"]
-                            row[teams_name]["p99_vs_slack_" + slack_name] = round(ratio, 2)
-                            print(f"{'':<13} teams {teams_name} p99 = {ratio:.2f}x slack {slack_name} p99")
-            finally:
-                await host.stop()
+            results: dict = {}
+            # one at a time first: the Slack fake rate-limits chat.postMessage per minute
+            for label, clients in (("sequential", 1), ("concurrent", concurrency)):
+                count = requests if clients > 1 else 100
+                print(f"-- {clients} client(s) --")
+                results[label] = await measure_slack(host, slack, post, count, clients)
+                results[label].update(await measure_teams(host, teams, post, count, clients,
+                                                          results[label]["baseline"]))
+                row = results[label]
+                for teams_name, slack_name in (("messages", "commands"), ("clicks", "interactions")):
+                    ratio = row[teams_name]["p99_ms"] / row[slack_name]["p99_ms"]
+                    row[teams_name]["p99_vs_slack_" + slack_name] = round(ratio, 2)
+                    print(f"{'':<13} teams {teams_name} p99 = {ratio:.2f}x slack {slack_name} p99")
         return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=500, help="requests per endpoint (default 500)")
-    parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
-    args = parser.parse_args()
+    args = load_arguments(__doc__)
     print(f"Teams and Slack answer latency on devhost: {args.requests} requests per endpoint, "
           f"{args.concurrency} concurrent clients")
     results = asyncio.run(bench(args.requests, args.concurrency))
@@ -159,9 +129,7 @@ def main() -> None:
                 "concurrent latency is mostly queueing behind the other requests",
         "results": results,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"saved {RESULTS.relative_to(ROOT)}")
+    save_report(RESULTS, report)
 
 
 if __name__ == "__main__":
