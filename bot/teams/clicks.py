@@ -13,8 +13,9 @@ from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.people import Person
 from bot.teams import cards
 from bot.teams.config import TeamsSettings
-from bot.teams.deciding import NOT_DELIVERED, card_for, closed_text, may_decide
+from bot.teams.deciding import card_for, closed_text, may_decide
 from bot.workflow.client import WorkflowClient
+from bot.workflow.deciding import NOT_DELIVERED
 
 
 async def on_decision_click(settings: TeamsSettings, workflow: WorkflowClient, verb: str, data: dict[str, Any],

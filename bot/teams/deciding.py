@@ -1,34 +1,24 @@
 """Who may decide a request from Teams, and the card a clicker gets back.
 
-The checks and their order are Slack's: the id, the instance, the requester, the approver list,
-the stage. A refusal changes nothing in the workflow; the clicker gets the card back with the
-reason on it (an invoke answer is shown to the clicker only). A click on a request that is no
-longer open gets the recorded outcome, so a stray copy of a card is fixed by its first click.
+The checks and their order are every chat's (bot.workflow.deciding). A refusal changes nothing
+in the workflow; the clicker gets the card back with the reason on it (an invoke answer is shown
+to the clicker only). A click on a request that is no longer open gets the recorded outcome, so a
+stray copy of a card is fixed by its first click.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.approvals import MAX_APPROVER_LENGTH, RecordedDecision, instance_id_from_approval_id
+from bot.approvals import MAX_APPROVER_LENGTH, RecordedDecision
 from bot.people import TEAMS, Person
 from bot.teams import cards
 from bot.teams.config import TeamsSettings
 from bot.workflow.client import WorkflowClient
+from bot.workflow.deciding import Gate, Verdict
+from bot.workflow.deciding import may_decide as shared_may_decide
 from bot.workflow.state import ApprovalState, Stage
 from bot.workflow.state import closed_text as shared_closed_text
-
-NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Either a state that may be decided now, or the text that refuses the click."""
-
-    instance_id: str | None
-    state: ApprovalState | None
-    refusal: str | None
 
 
 def teams_person(account_id: str, name: str | None) -> Person:
@@ -37,20 +27,8 @@ def teams_person(account_id: str, name: str | None) -> Person:
 
 
 async def may_decide(settings: TeamsSettings, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
-    try:
-        instance_id = instance_id_from_approval_id(approval_id)
-    except ValueError:
-        return Verdict(None, None, "That card doesn't carry a valid approval id.")
-    state = await workflow.state(instance_id)
-    if state.stage is Stage.UNKNOWN:
-        return Verdict(instance_id, state, f"I can't find approval {approval_id}. It may have been purged.")
-    if state.requester is not None and state.requester.same_account(user):
-        return Verdict(instance_id, state, "You can't decide your own request; another approver has to.")
-    if not settings.may_approve(user.id):
-        return Verdict(instance_id, state, "Only the designated approvers can decide requests.")
-    if not state.is_open:
-        return Verdict(instance_id, state, closed_text(state))
-    return Verdict(instance_id, state, None)
+    """The shared checks (bot.workflow.deciding), with Teams' approver list."""
+    return await shared_may_decide(Gate(is_approver=settings.may_approve, describe=summary), workflow, approval_id, user)
 
 
 def summary(decision: RecordedDecision) -> str:

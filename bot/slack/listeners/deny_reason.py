@@ -9,9 +9,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.config import SlackSettings
-from bot.slack.deciding import NOT_DELIVERED, clicker, closed_text, may_decide
+from bot.slack.deciding import clicker, closed_text, may_decide
 from bot.slack.modals import DENY_REASON_CALLBACK, DenyTarget, notice_modal, submitted_value
 from bot.workflow.client import WorkflowClient
+from bot.workflow.deciding import NOT_DELIVERED
 
 
 def register(app: Any) -> None:
