@@ -16,6 +16,7 @@ from .access import ACCESS, Access, AccessPolicy, forbidden, unauthorized
 from .dashboard import MOUNT as DASHBOARD_MOUNT
 from .functions import HttpFunction
 from .http_triggers import invoke_http
+from .lanes import Lanes
 from .management_api import ManagementApi
 from .routes import RouteTemplate, compile_route
 from .urls import RPC_PATH, WEBHOOK_PATH, DurableUrls
@@ -92,10 +93,23 @@ def access_middleware(policy: AccessPolicy) -> Middleware:
     return check
 
 
+def requests_first(lanes: Lanes) -> Middleware:
+    """Note every step of every request as request work, so background work stands aside."""
+
+    @web.middleware
+    async def first(request: web.Request, handler: Handler) -> web.StreamResponse:
+        return await lanes.request(handler(request))
+
+    return first
+
+
 def build_app(router: Router, policy: AccessPolicy,
-              dashboard: web.Application | None = None) -> web.Application:
-    app = web.Application(client_max_size=100 * 1024 * 1024,
-                          middlewares=[access_middleware(policy)])
+              dashboard: web.Application | None = None,
+              lanes: Lanes | None = None) -> web.Application:
+    middlewares = [access_middleware(policy)]
+    if lanes is not None:
+        middlewares.insert(0, requests_first(lanes))
+    app = web.Application(client_max_size=100 * 1024 * 1024, middlewares=middlewares)
     if dashboard is not None:
         app.add_subapp(DASHBOARD_MOUNT, dashboard)
 
