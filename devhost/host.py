@@ -44,6 +44,7 @@ class HostConfig:
     db_path: Path | None = None
     clock: Clock | None = None
     settings: HostSettings | None = None
+    lanes: Lanes | None = None  # how requests and background work take turns (lanes.py)
 
 
 class DevHost:
@@ -78,7 +79,7 @@ class DevHost:
         try:
             policy = AccessPolicy(self.config.host, load_or_create_host_key(self.host_key_path))
             self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="devhost-fn")
-            lanes = Lanes()
+            lanes = self.config.lanes or Lanes()
             self.engine = Engine(self.store, self.clock, self.index, self._executor, lanes)
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
                             ManagementApi(self.engine, DurableUrls("", self.settings.hub_name)),

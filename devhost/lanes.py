@@ -26,6 +26,7 @@ T = TypeVar("T")
 
 BACKGROUND_SHARE = 0.2     # of the loop's time, while requests have work too
 SLICE_SECONDS = 0.004      # background time between two chances for requests to run
+QUIET_TURNS = 3            # loop turns without a request step after which requests are idle
 
 
 class Lanes:
@@ -95,12 +96,12 @@ class Lanes:
             spent, self._spent = self._spent, 0.0
             self.asides += 1
             budget = spent * (1 - self.share) / self.share
-            began = time.perf_counter()
-            while True:
+            began = self._cost()
+            quiet = 0  # loop turns in a row without a request step
+            while quiet < QUIET_TURNS and self._cost() - began < budget:
                 self._request_ran = False
                 await asyncio.sleep(0)
-                if not self._request_ran or time.perf_counter() - began >= budget:
-                    break
+                quiet = 0 if self._request_ran else quiet + 1
         finally:
             self._aside = None
             waiting, self._waiting = self._waiting, deque()
