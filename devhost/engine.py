@@ -3,9 +3,9 @@
 All work for an instance happens in episodes, one at a time: the pending messages plus the
 stored history go to the SDK, and the result is written back in one SQLite transaction.
 Episodes run synchronously on the event loop (SQLite and replay are fast); activities run as
-tasks so a slow one never blocks anything else. Both are background work that takes turns with
-HTTP requests (lanes.py), so a burst of it never makes requests wait long; only an episode that
-delivers an event a request has just raised runs at once, as part of that request, because the
+tasks so a slow one never blocks anything else. Activities are background work that takes turns
+with HTTP requests (lanes.py), so a burst of them never makes requests wait long. An episode that
+delivers an event a request has just raised runs at once, ahead of other episodes, because the
 request (a click) often waits to see it recorded. When the store refuses a write (StorageError),
 nothing is lost: the episode, the due timers or the activity result wait and are retried with
 backoff until the store takes writes again (see storage_health).
@@ -121,20 +121,18 @@ class Engine:
 
     # -- the episode loop ------------------------------------------------------------------
     async def _pump(self) -> None:
-        """Background episodes, taking turns with requests."""
-        lanes = self.lanes
         while True:
             await self._wake.wait()
             self._wake.clear()
+            done = 0
             while self._dirty:
-                if not lanes.may_run():
-                    await lanes.turn()
-                    continue  # the dirty set may have changed meanwhile
-                began = lanes.measure()
-                ran = self._take(self._dirty)
-                lanes.spend(lanes.measure() - began)
-                if not ran:
+                if not self._take(self._dirty):
                     await self.health.backoff()
+                    continue
+                done += 1
+                if done % 8 == 0:  # let the timer loop, HTTP requests and activities in
+                    self.notify()
+                    await asyncio.sleep(0)
             self.notify()
 
     async def _urgent_pump(self) -> None:
@@ -430,14 +428,19 @@ class Engine:
     # -- activities and timers -------------------------------------------------------------
     def _launch_activity(self, row_id: int, instance_id: str, task_id: int, name: str,
                          input_json: str | None) -> None:
-        task = asyncio.create_task(self.lanes.background(
-            self._activity(row_id, instance_id, task_id, name, input_json)))
+        task = asyncio.create_task(self._activity_in_turn(row_id, instance_id, task_id, name,
+                                                          input_json))
         self._inflight.add(task)
         task.add_done_callback(self._activity_done)
 
     def _activity_done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
         self.notify()
+
+    async def _activity_in_turn(self, row_id: int, instance_id: str, task_id: int, name: str,
+                                input_json: str | None) -> None:
+        """The activity as background work: each of its steps takes its turn (lanes.py)."""
+        await self.lanes.background(self._activity(row_id, instance_id, task_id, name, input_json))
 
     async def _activity(self, row_id: int, instance_id: str, task_id: int, name: str,
                         input_json: str | None) -> None:
