@@ -2,17 +2,16 @@
 
 Everything devhost does runs on one event loop: HTTP requests, orchestration episodes and
 activities. The loop is first come, first served, so under a burst (50 Slack clients, each command
-starting an orchestration whose episodes and activities cost several times the command's own
-answer) every request waits behind the background work the earlier requests started, and
-answers take seconds where they should take tens of milliseconds.
+starting an orchestration whose activity costs several times the command's own answer) every
+request waits behind the background work the earlier requests started.
 
-So background work takes turns. Each background item (an episode, one step of an activity) is
-timed. After a slice of background time, background work stands aside while requests have
-something to run, for as long as its share allows (`BACKGROUND_SHARE` of the loop while both
-want it), then resumes. Requests that have nothing to run (waiting for a reply, for a thread, or
-for the very background work they started, as a click waiting for its decision to be recorded)
-do not hold it back, so it never stops while the loop is otherwise idle, and throughput without
-requests is unchanged.
+So background work (the steps of activities; the engine decides what else) takes turns. Each of
+its steps is timed. After a slice of background time during which a request ran, background work
+stands aside while requests have steps to run, for as long as its share allows
+(`BACKGROUND_SHARE` of the loop while both want it), then resumes. Requests that have nothing to
+run (waiting for a reply, for a thread, or for the very background work they started, as a click
+waiting for its decision to be recorded) do not hold it back, and a slice with no request at all
+ends in one loop turn, so background work never stops while the loop is otherwise idle.
 """
 from __future__ import annotations
 
