@@ -82,15 +82,16 @@ class TeamsHarness:
                                              channelData={"channel": {"id": APPROVALS}}))
 
     async def click(self, verb: str, data: dict[str, Any], user: dict[str, str], *,
-                    card: Posted | None = None) -> Answer:
-        """An Action.Execute on a card: an adaptiveCard/action invoke."""
+                    card: Posted | None = None, trigger: str = "manual") -> Answer:
+        """An Action.Execute on a card: an adaptiveCard/action invoke (``trigger`` "automatic" is
+        Teams refreshing a card by itself when someone looks at it)."""
         if card is not None:
             conversation = {"id": card.conversation_id, "conversationType": "channel", "isGroup": True}
             reply_to = card.activity_id
         else:
             conversation = {"id": self.fake.personal_chat_of(user["id"]), "conversationType": "personal"}
             reply_to = "form-1"
-        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": trigger}
         return await self.send(self.activity("invoke", user, conversation, name="adaptiveCard/action",
                                              value=value, replyToId=reply_to))
 

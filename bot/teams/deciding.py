@@ -8,6 +8,7 @@ stray copy of a card is fixed by its first click.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from bot.approvals import MAX_APPROVER_LENGTH, RecordedDecision
@@ -41,9 +42,10 @@ def closed_text(state: ApprovalState) -> str:
     return shared_closed_text(state, summary)
 
 
-def card_for(approval_id: str, state: ApprovalState | None, notice: str | None) -> cards.Card:
+def card_for(approval_id: str, state: ApprovalState | None, notice: str | None, *,
+             watchers: Collection[str] = ()) -> cards.Card:
     """The request as it stands, with a line for the clicker: the outcome once settled, else the
-    request with its buttons."""
+    request with its buttons (refreshed for `watchers`, see cards.request_card)."""
     request = state.request if state is not None else None
     if request is None:
         return cards.text_card(notice or "That request can't be decided.")
@@ -52,4 +54,4 @@ def card_for(approval_id: str, state: ApprovalState | None, notice: str | None) 
         return cards.decided_card(approval_id, request, state.decision, notice)
     if state is not None and state.stage is Stage.ESCALATED:
         return cards.expired_card(approval_id, request, deadline, notice)
-    return cards.request_card(approval_id, request, deadline, notice)
+    return cards.request_card(approval_id, request, deadline, notice, watchers=watchers)

@@ -3,6 +3,13 @@
 The request card goes to the approvers' conversation; after the outcome is recorded the card is
 replaced in place (outcome, who, when, no buttons), the requester is told in their 1:1 chat, and a
 request nobody decided goes to senior management's conversation with a link to the original.
+
+Activities run at least once, and Teams gives a bot no way to find its earlier posts (no
+idempotency key, no conversation history in the Bot Connector): a re-run after a crash that
+landed between Teams accepting a post and the activity's result being stored posts it again. So
+each method does the calls that are safe to repeat (updates, opening a 1:1 chat) first and its
+posts last, leaving that window as short as the post itself; a repeated request card is made
+harmless by bot.teams.copies.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ class TeamsNotifier:
 
     async def post_request(self, approval_id: str, request: ApprovalRequest, deadline: datetime) -> dict[str, Any]:
         conversation = self.settings.approval_conversation
-        activity_id = await self.connector.post(conversation, cards.request_card(approval_id, request, deadline))
+        activity_id = await self.connector.post(conversation, cards.request_card(
+            approval_id, request, deadline, watchers=self.settings.approver_ids))
         link = message_link(conversation, activity_id, self.settings.tenant_id)
         return PostedCard(conversation, activity_id, link).to_output()
 
@@ -51,14 +59,15 @@ class TeamsNotifier:
     ) -> None:
         card = PostedCard.from_output(posted)
         link = card.link if card else None
-        await self.connector.post(self.settings.escalation_conversation,
-                                  cards.escalation_card(approval_id, request, deadline, ESCALATION_REASON, link))
         if card is not None:
             await self.connector.update(card.conversation_id, card.activity_id,
                                         cards.expired_card(approval_id, request, deadline))
         requester = request.account_on(TEAMS)
-        if requester is not None:
-            await self.connector.tell(requester, cards.escalation_notice(approval_id, request, deadline, link))
+        chat = await self.connector.personal_chat(requester) if requester is not None else None
+        await self.connector.post(self.settings.escalation_conversation,
+                                  cards.escalation_card(approval_id, request, deadline, ESCALATION_REASON, link))
+        if chat is not None:
+            await self.connector.post(chat, cards.escalation_notice(approval_id, request, deadline, link))
 
 
 @asynccontextmanager
