@@ -140,10 +140,23 @@ class Crashes:
     def exposures(self, activity: str, instance_id: str, posts: list[Posted]) -> int:
         """How many kills cut `activity` of the instance short after it had made one of `posts`:
         each makes its re-run post once more."""
+        return sum(self._cut_short(run, activity, instance_id, posts) for run in self.runs)
+
+    def _cut_short(self, run: Run, activity: str, instance_id: str, posts: list[Posted]) -> bool:
         index = {id(post): i for i, post in enumerate(self.fake.posted)}
-        return sum(1 for run in self.runs
-                   if instance_id in run.unfinished[activity]
-                   and any(run.first_post <= index[id(post)] < run.end_post for post in posts))
+        return instance_id in run.unfinished[activity] and any(
+            run.first_post <= index[id(post)] < run.end_post for post in posts)
+
+    def repeated_by_kill(self) -> list[int]:
+        """For each kill, how many posts it cut short (request cards, escalations, notices)."""
+        kinds = ((APPROVALS, SEND), (ESCALATIONS, ESCALATE),
+                 (self.fake.personal_chat_of(REQUESTER["id"]), RECORD),
+                 (self.fake.personal_chat_of(REQUESTER["id"]), ESCALATE))
+        found = [(conversation, activity, approval.removeprefix("approval-"), posts)
+                 for conversation, activity in kinds
+                 for approval, posts in posts_by_approval(self.fake, conversation).items()]
+        return [sum(self._cut_short(run, activity, iid, posts) for _, activity, iid, posts in found)
+                for run in self.runs]
 
 
 def _held_instance(held: Hold) -> str:
@@ -342,6 +355,7 @@ async def test_sigkill_at_chosen_moments_loses_nothing_and_repeats_only_the_post
     escalation_copies = sum(len(c) - 1 for c in posts_by_approval(fake, ESCALATIONS).values())
     notice_copies = sum(len(c) - 1 for c in posts_by_approval(fake, fake.personal_chat_of(REQUESTER["id"])).values())
     print(f"approvals {len(plans)} ({PER_KIND} per kind), kills: {'; '.join(crashes.labels)}")
+    print(f"posts cut short by each kill: {crashes.repeated_by_kill()}")
     print(f"resent starts {tally.resent_starts}, confirmed although the answer was lost {tally.adopted_starts}, "
           f"phantom starts {tally.phantoms}, resent clicks {tally.resent_decisions}")
     print(f"posts repeated by a re-run after a kill: request cards {request_copies}, escalation posts "
