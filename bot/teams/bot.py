@@ -3,6 +3,7 @@ the function's durable client, so nothing lives between requests in process memo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 CARD_ANSWER = "application/vnd.microsoft.card.adaptive"
 DECISION_VERBS = (cards.APPROVE, cards.DENY, cards.DENY_WITH_REASON, cards.BACK)
 PERSONAL = "personal"
+# The clicker waits for the answer while a copy is updated; past this the copy waits for the next look.
+COPY_UPDATE_SECONDS = 3
 TRY_AGAIN = "Sorry, I couldn't do that just now. Please try again in a moment."
 
 
@@ -82,10 +85,10 @@ class ExpenseBot(ActivityHandler):
         if settled is None or conversation_id is None or activity.reply_to_id is None:
             return
         try:
-            await TeamsConnector(self.settings, self._connector_client(turn_context)).update(
-                conversation_id, activity.reply_to_id, settled)
-        except TeamsCallFailed as failed:
-            log.warning("a copy of %s was not brought up to date: %s", approval_id, failed)
+            await asyncio.wait_for(TeamsConnector(self.settings, self._connector_client(turn_context)).update(
+                conversation_id, activity.reply_to_id, settled), COPY_UPDATE_SECONDS)
+        except (TeamsCallFailed, TimeoutError) as failed:  # the next click or refresh tries again
+            log.warning("a copy of %s was not brought up to date: %s", approval_id, str(failed) or "timed out")
 
     @staticmethod
     def _connector_client(turn_context: TurnContext) -> ConnectorClientBase:

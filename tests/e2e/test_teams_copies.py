@@ -80,3 +80,20 @@ async def test_a_copy_of_an_expired_request_shows_it_expired_once_seen() -> None
 
         await teams.click("refresh", {"approvalId": started.approval_id}, APPROVER, card=stray, trigger="automatic")
         assert "Expired" in card_text(stray.card) and verbs(stray.card) == []
+
+
+async def test_a_copy_that_cannot_be_updated_still_answers_the_clicker_and_is_fixed_on_the_next_look() -> None:
+    async with teams_devhost() as teams:
+        started = await teams.start_by_text("expense 120 Team lunch")
+        stray = Started(started.approval_id, started.instance_id, _second_copy(teams, started))
+        await teams.click_card("approve", started, APPROVER)
+        await teams.host.wait_for_status(started.instance_id, "Completed")
+
+        teams.fake.fail_next(2, status=500, conversation=APPROVALS)  # the update and its one repeat
+        shown = await teams.click_card("approve", stray, OTHER_APPROVER)
+        assert "already approved by Bob" in card_text(shown)
+        assert verbs(stray.card.card) == ["approve", "deny"]
+
+        await teams.click("refresh", {"approvalId": started.approval_id}, APPROVER, card=stray.card,
+                          trigger="automatic")
+        assert verbs(stray.card.card) == [] and "Approved by Bob" in card_text(stray.card.card)
