@@ -136,6 +136,28 @@ async def test_the_dashboard_shows_the_version_the_status_api_does_not(tmp_path)
     assert dashboard["version"] == "1.0"
 
 
+async def test_the_dashboard_page_shows_the_version_of_a_waiting_instance(tmp_path, browser):
+    """A Pending instance held back by its version shows that version; one without a version
+    shows no version line."""
+    from playwright.async_api import expect
+
+    from devhost.dashboard import PAGE_PATH
+
+    async with run_devhost(app_with(tmp_path)) as host:
+        bare = (await finish(host, "report_version"))["instanceId"]
+        held = await host.client.start_new("report_version", None, None, version="2.0")
+        await host.settle()
+        context = await browser.new_context()
+        page = await context.new_page()
+        await page.goto(f"{host.base_url}{PAGE_PATH}instances/{held}")
+        await expect(page.locator("#instance-status")).to_have_text("Pending")
+        await expect(page.locator("#instance-version")).to_have_text("2.0")
+        await page.goto(f"{host.base_url}{PAGE_PATH}instances/{bare}")
+        await expect(page.locator("#instance-status")).to_have_text("Completed")
+        await expect(page.locator("#instance-version-row")).to_be_hidden()
+        await context.close()
+
+
 # -- which instances a host runs ----------------------------------------------------------------
 async def test_current_or_older_leaves_a_newer_instance_pending_until_a_newer_host(tmp_path):
     """CurrentOrOlder with Reject (the defaults): work for a version above defaultVersion is
