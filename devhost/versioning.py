@@ -18,6 +18,7 @@ Defaults are the extension's (DurableTaskOptions): no defaultVersion, CurrentOrO
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
@@ -85,6 +86,7 @@ def _ordinal_ignore_case(text: str) -> bytes:
     return upper.encode("utf-16-be", "surrogatepass")
 
 
+@functools.lru_cache(maxsize=1024)  # checked before every episode; a host sees few versions
 def compare_versions(source: str | None, other: str | None) -> int:
     """VersioningSettings.CompareVersions: -1, 0 or 1 as `source` is below, equal to or above
     `other`. Blank versions are equal to each other and below any defined one; two
