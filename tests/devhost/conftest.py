@@ -8,3 +8,8 @@ APPS = Path(__file__).parent / "apps"
 @pytest.fixture
 def basic_app() -> Path:
     return APPS / "basic"
+
+
+@pytest.fixture
+def payloads_app() -> Path:
+    return APPS / "payloads"
