@@ -72,6 +72,9 @@ class Engine:
         self._inflight: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._post_commit: list[Callable[[], None]] = []
+        # The durable client JSON for activities that declare durable_client_input; the host
+        # sets it once it knows its URLs.
+        self.client_binding: Callable[[], str] = lambda: ""
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -420,7 +423,7 @@ class Engine:
         if fn is None:
             outcome = unknown_activity(name, [f.name for f in self.index.activities.values()])
         else:
-            outcome = await run_activity(fn, input_json, self.executor)
+            outcome = await run_activity(fn, input_json, self.executor, self.client_binding)
         now = self.clock.now()
         if outcome.failed:
             ev = h.event(EventType.TaskFailed, now, TaskScheduledId=task_id, Reason=outcome.reason,

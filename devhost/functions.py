@@ -36,6 +36,7 @@ class ActivityFunction:
     input_param: str
     call: Callable[..., Any]
     wants_context: bool = False
+    client_param: str | None = None  # a durable_client_input parameter, as on HTTP functions
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,8 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
         trigger: dict[str, Any] = found or {}
         call = fn.get_user_function()
         kind = str(trigger.get("type", "none"))
+        client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
         if kind == "httpTrigger":
-            client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
             methods = trigger.get("methods")
             index.http.append(HttpFunction(
                 name=name,
@@ -96,7 +97,7 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
             wants_context = (trigger["name"] != "context"
                              and "context" in _original_signature(call).parameters)
             index.activities[aname.lower()] = ActivityFunction(aname, trigger["name"], call,
-                                                               wants_context)
+                                                               wants_context, client)
         else:
             index.unsupported.append((name, kind))
             log.warning("function %s: trigger %s is not supported by devhost; skipped", name, kind)

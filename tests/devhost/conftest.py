@@ -13,3 +13,8 @@ def basic_app() -> Path:
 @pytest.fixture
 def payloads_app() -> Path:
     return APPS / "payloads"
+
+
+@pytest.fixture
+def bindings_app() -> Path:
+    return APPS / "bindings"
