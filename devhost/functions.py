@@ -11,6 +11,8 @@ from typing import Any
 from azure.functions.decorators.function_app import FunctionRegister
 from azure.functions.decorators.utils import StringifyEnumJsonEncoder
 
+from .worker_index import indexed_functions
+
 log = logging.getLogger("devhost")
 
 
@@ -69,8 +71,9 @@ def _original_signature(call: Callable[..., Any]) -> inspect.Signature:
 
 
 def build_index(app: FunctionRegister) -> FunctionIndex:
+    """The functions devhost runs, from an app that passes the worker's index-time checks."""
     index = FunctionIndex()
-    for fn in app.get_functions():
+    for fn in indexed_functions(app):
         name = str(fn.get_function_name())
         bindings = _bindings(fn)
         found = next((b for b in bindings if b["type"].lower().endswith("trigger")), None)

@@ -18,3 +18,8 @@ def payloads_app() -> Path:
 @pytest.fixture
 def bindings_app() -> Path:
     return APPS / "bindings"
+
+
+@pytest.fixture
+def misindexed_app() -> Path:
+    return APPS / "misindexed"
