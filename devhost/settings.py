@@ -1,17 +1,19 @@
 """The app's own configuration files, read the way `func start` reads them.
 
-host.json gives the HTTP route prefix (default `api`) and the durable task hub name (default
+host.json gives the HTTP route prefix (default `api`), the durable task hub name (default
 `TestHubName`, as the extension's local default; a `%SETTING%` in it must name a set app
-setting); local.settings.json's `Values` go into the environment unless a real variable already
-exists.
+setting) and the orchestration versioning settings (`versioning`); local.settings.json's
+`Values` go into the environment unless a real variable already exists.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .versioning import Versioning, read_versioning
 
 DEFAULT_HUB = "TestHubName"
 
@@ -20,6 +22,7 @@ DEFAULT_HUB = "TestHubName"
 class HostSettings:
     route_prefix: str = "api"
     hub_name: str = DEFAULT_HUB
+    versioning: Versioning = field(default_factory=Versioning)
 
 
 class SettingsError(Exception):
@@ -42,10 +45,16 @@ def read_host_settings(app_dir: Path) -> HostSettings:
         return HostSettings()
     extensions = _read_json(path).get("extensions") or {}
     prefix = (extensions.get("http") or {}).get("routePrefix", "api")
-    hub = (extensions.get("durableTask") or {}).get("hubName") or DEFAULT_HUB
+    durable_task = extensions.get("durableTask") or {}
+    hub = durable_task.get("hubName") or DEFAULT_HUB
     if not isinstance(prefix, str) or not isinstance(hub, str):
         raise SettingsError(f"{path}: routePrefix and hubName must be strings")
-    return HostSettings(route_prefix=prefix.strip("/"), hub_name=resolve_hub_name(hub, path))
+    try:
+        versioning = read_versioning(durable_task)
+    except ValueError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+    return HostSettings(route_prefix=prefix.strip("/"), hub_name=resolve_hub_name(hub, path),
+                        versioning=versioning)
 
 
 _REFERENCE = re.compile(r"%([^%]+)%")
