@@ -34,6 +34,6 @@ def is_unrecorded_copy(state: ApprovalState | None, conversation_id: str | None,
 
 def outcome_card(approval_id: str, state: ApprovalState) -> cards.Card | None:
     """What every copy shows once the request is settled (None while it is open)."""
-    if state.stage not in (Stage.DECIDED, Stage.ESCALATED):
+    if state.stage not in (Stage.DECIDED, Stage.ESCALATED, Stage.CANCELLED):
         return None
     return card_for(approval_id, state, None)

@@ -8,7 +8,17 @@ import copy
 from datetime import timedelta
 
 from testkit.teams_connector import Posted
-from testkit.teams_harness import APPROVALS, APPROVER, OTHER_APPROVER, Started, TeamsHarness, card_text, teams_devhost, verbs
+from testkit.teams_harness import (
+    APPROVALS,
+    APPROVER,
+    OTHER_APPROVER,
+    REQUESTER,
+    Started,
+    TeamsHarness,
+    card_text,
+    teams_devhost,
+    verbs,
+)
 from tests.proof.hub import outcome_actions
 
 
@@ -97,3 +107,15 @@ async def test_a_copy_that_cannot_be_updated_still_answers_the_clicker_and_is_fi
         await teams.click("refresh", {"approvalId": started.approval_id}, APPROVER, card=stray.card,
                           trigger="automatic")
         assert verbs(stray.card.card) == [] and "Approved by Bob" in card_text(stray.card.card)
+
+
+async def test_a_copy_of_a_cancelled_request_shows_it_cancelled_once_seen() -> None:
+    async with teams_devhost() as teams:
+        started = await teams.start_by_text("expense 120 Team lunch")
+        stray = _second_copy(teams, started)
+        answer = await teams.click("cancelRequest", {"approvalId": started.approval_id}, REQUESTER)
+        assert answer.status == 200, answer.text
+        await teams.host.wait_for_status(started.instance_id, "Completed")
+
+        await teams.click("refresh", {"approvalId": started.approval_id}, APPROVER, card=stray, trigger="automatic")
+        assert "Cancelled by Alice" in card_text(stray.card) and verbs(stray.card) == []

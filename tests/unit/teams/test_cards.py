@@ -3,7 +3,7 @@ typed text never read as markdown."""
 
 from datetime import UTC, datetime
 
-from bot.approvals import ApprovalRequest, RecordedDecision
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision
 from bot.people import Person
 from bot.teams import cards
 
@@ -111,3 +111,18 @@ def test_without_an_approver_list_teams_decides_who_gets_the_refresh() -> None:
 def test_settled_cards_ask_for_no_refresh() -> None:
     assert "refresh" not in cards.decided_card("approval-abc", REQUEST, DECIDED)
     assert "refresh" not in cards.expired_card("approval-abc", REQUEST, DEADLINE)
+
+
+def test_the_requesters_confirmation_has_cancel_request() -> None:
+    card = cards.started_card("approval-abc", REQUEST, DEADLINE)
+    assert [(a["type"], a["verb"], a["data"], a["title"]) for a in card["actions"]] == [
+        ("Action.Execute", "cancelRequest", {"approvalId": "approval-abc"}, "Cancel request")]
+
+
+def test_a_cancelled_card_and_notice_have_no_decision_buttons_and_say_who_cancelled() -> None:
+    cancellation = RecordedCancellation("Alice", "[no](https://evil.example)", DEADLINE, ALICE, "teams")
+    card = cards.cancelled_card("approval-abc", REQUEST, cancellation)
+    assert "actions" not in card
+    assert "Cancelled by Alice" in text_runs(card) and "[no](https://evil.example)" in text_runs(card)
+    notice = cards.cancelled_notice("approval-abc", REQUEST, cancellation, "https://teams/link")
+    assert [a["type"] for a in notice["actions"]] == ["Action.OpenUrl"]
