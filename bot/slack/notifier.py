@@ -24,14 +24,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedDecision
 from bot.config import SlackSettings
 from bot.people import SLACK, InvalidPerson, Person
-from bot.slack import messages
+from bot.slack import messages, policy_messages
 from bot.slack.messages import SlackMessage
 from bot.slack.request_copies import (
     ESCALATION_EVENT,
     HISTORY_MAX_PAGES,
     HISTORY_PAGE_SIZE,
     NOTICE_EVENT,
+    REMINDER_EVENT,
     REQUEST_EVENT,
+    STAGE_EVENT,
     history_oldest,
     is_copy_of,
     request_metadata,
@@ -39,6 +41,7 @@ from bot.slack.request_copies import (
 )
 from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
+from bot.workflow.progress import Progress
 from bot.workflow.status import NOT_POSTED_KEY, REQUESTER_ACCOUNT_KEY
 
 log = logging.getLogger(__name__)
@@ -126,31 +129,106 @@ class Notifier:
     # --- bot.workflow.notifying.Notifier -------------------------------------------------------
 
     async def record_decision(
-        self, approval_id: str, request: ApprovalRequest, decision: RecordedDecision, posted: dict[str, Any] | None
+        self, approval_id: str, request: ApprovalRequest, decision: RecordedDecision, posted: dict[str, Any] | None,
+        progress: Progress | None = None, escalation: dict[str, Any] | None = None,
     ) -> None:
-        """Rewrite the original message (and any other copy of it) to the decision and tell the
-        requester."""
+        """Rewrite the original message (and any other copy of it) to the decision, and the
+        escalation senior management decided on, and tell the requester."""
         message, request = _posted_with_requester(posted, request)
-        await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
+        if progress is None:
+            await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
+        else:
+            await self._rewrite(message, _built(policy_messages.decided_in_stages, approval_id, request, decision,
+                                                progress))
+        senior_post = PostedMessage.from_output(escalation)
+        if senior_post is not None:
+            await self._update(senior_post, _built(policy_messages.senior_decided, approval_id, request, decision))
         await self._tell_requester(request, approval_id, decision.decided_at or datetime.now().astimezone(), _built(
             messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None))
 
     async def escalate(
-        self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None
-    ) -> None:
-        """Tell senior management, mark the original (and any other copy) expired, tell the
-        requester."""
+        self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None,
+        progress: Progress | None = None,
+    ) -> dict[str, Any] | None:
+        """Tell senior management (with Approve / Deny when they may decide), mark the original
+        (and any other copy) expired, tell the requester; the escalation post's reference."""
         message, request = _posted_with_requester(posted, request)
         permalink = message.permalink if message else None
         if message is not None and not permalink:
             permalink = await self._permalink(message.channel, message.ts)
-        await self._post_once(
-            self.settings.escalation_channel, approval_id, ESCALATION_EVENT,
-            _built(messages.escalation, approval_id, request, deadline, ESCALATION_REASON, permalink), deadline,
-        )
-        await self._rewrite(message, _built(messages.expired, approval_id, request, deadline))
+        if progress is not None and progress.in_senior_review:
+            escalation = _built(policy_messages.senior_escalation, approval_id, request, deadline, ESCALATION_REASON,
+                                permalink, progress)
+        else:
+            escalation = _built(messages.escalation, approval_id, request, deadline, ESCALATION_REASON, permalink)
+        channel, ts, *_ = await self._post_once(
+            self.settings.escalation_channel, approval_id, ESCALATION_EVENT, escalation, deadline)
+        if progress is None:
+            await self._rewrite(message, _built(messages.expired, approval_id, request, deadline))
+        else:
+            await self._rewrite(message, _built(policy_messages.expired_in_stages, approval_id, request, deadline,
+                                                progress))
         await self._tell_requester(request, approval_id, deadline, _built(
             messages.requester_escalation_notice, approval_id, request, deadline, permalink))
+        return {"channel": channel, "ts": ts, "permalink": permalink}
+
+    async def advance_stage(
+        self, approval_id: str, request: ApprovalRequest, progress: Progress, posted: dict[str, Any] | None
+    ) -> None:
+        """Show the stages on the request (buttons stay, for the next stage's approvers) and
+        mention those approvers in its thread, once."""
+        message, request = _posted_with_requester(posted, request)
+        if message is None:
+            return
+        await self._update(message, _built(policy_messages.request_in_stage, approval_id, request, progress))
+        await self._reply_once(message, approval_id, STAGE_EVENT, f"stage-{progress.current}",
+                               _built(policy_messages.stage_opened, approval_id, request, progress))
+
+    async def remind(
+        self, approval_id: str, request: ApprovalRequest, progress: Progress, reminder: int,
+        posted: dict[str, Any] | None,
+    ) -> None:
+        """One reminder in the request's thread; a re-run finds it there and posts nothing."""
+        message, request = _posted_with_requester(posted, request)
+        if message is None:
+            return
+        await self._reply_once(message, approval_id, REMINDER_EVENT, f"stage-{progress.current}-reminder-{reminder}",
+                               _built(policy_messages.reminder, approval_id, request, progress, reminder))
+
+    async def close_escalation(
+        self, approval_id: str, request: ApprovalRequest, decision: RecordedDecision | None, deadline: datetime,
+        posted: dict[str, Any] | None, escalation: dict[str, Any] | None,
+    ) -> None:
+        """Senior management's deadline passed: the escalation loses its buttons and says what
+        the request came to; a denial is shown on the request and told to the requester."""
+        message, request = _posted_with_requester(posted, request)
+        senior_post = PostedMessage.from_output(escalation)
+        if senior_post is not None:
+            permalink = escalation.get("permalink") if escalation else None
+            await self._update(senior_post, _built(
+                policy_messages.senior_escalation_closed, approval_id, request, deadline, ESCALATION_REASON,
+                permalink if isinstance(permalink, str) else None, decision, deadline))
+        if decision is not None:
+            await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
+            await self._tell_requester(request, approval_id, deadline, _built(
+                messages.requester_decision_notice, approval_id, request, decision,
+                message.permalink if message else None))
+
+    async def _reply_once(self, parent: PostedMessage, approval_id: str, event_type: str, key: str,
+                          message: SlackMessage) -> None:
+        """Post in the parent's thread unless a reply with this metadata is already there."""
+        try:
+            replies = await self.client.conversations_replies(
+                channel=parent.channel, ts=parent.ts, include_all_metadata=True, limit=HISTORY_PAGE_SIZE)
+        except SLACK_CALL_ERRORS as error:
+            raise _failure("conversations.replies", error) from error
+        if any(isinstance(m, Mapping) and is_copy_of(m, approval_id, event_type, key)
+               for m in replies.get("messages") or []):
+            log.info("%s %s for %s is already in the thread", event_type, key, approval_id)
+            return
+        await self._call("chat.postMessage", self.poster.chat_postMessage(
+            channel=parent.channel, thread_ts=parent.ts, text=message.text, blocks=message.blocks,
+            metadata=request_metadata(approval_id, event_type, key)))
 
     async def _rewrite(self, message: PostedMessage | None, outcome: SlackMessage) -> None:
         """Show the outcome on the recorded request message and on every other copy of it."""
@@ -172,9 +250,13 @@ class Notifier:
         activity already did (its answer lost to a crash): then that post is the request."""
         requester_id = _slack_id(request) or await self._lookup_by_email(request.requester)
         request = _with_slack_id(request, requester_id)
-        message = _built(messages.approval_request, approval_id, request, deadline)
+        if request.route is None:
+            message = _built(messages.approval_request, approval_id, request, deadline)
+        else:
+            message = _built(policy_messages.request_in_stage, approval_id, request,
+                             Progress(request.route, 0, deadline))
         channel, ts, *copies = await self._post_once(
-            self.settings.approval_channel, approval_id, REQUEST_EVENT, message,
+            self.approval_channel(request), approval_id, REQUEST_EVENT, message,
             started_at(deadline, request.timeout_seconds),
         )
         return PostedMessage(channel, ts, requester_id, await self._permalink(channel, ts), tuple(copies))
@@ -192,9 +274,14 @@ class Notifier:
         if requester_id:
             await self._direct_message(requester_id, approval_id, started_at(deadline, request.timeout_seconds),
                                        _built(messages.not_in_channel, approval_id, request,
-                                              self.settings.approval_channel))
+                                              self.approval_channel(request)))
         return {NOT_POSTED_KEY: f"Slack chat.postMessage failed: {code}: the app is not a member of "
-                                f"{self.settings.approval_channel}; invite it with /invite"}
+                                f"{self.approval_channel(request)}; invite it with /invite"}
+
+    def approval_channel(self, request: ApprovalRequest) -> str:
+        """The tier's channel when the policy gives one, else APPROVAL_CHANNEL."""
+        routed = request.route.channel_on(SLACK) if request.route else None
+        return routed or self.settings.approval_channel
 
     # --- Web API calls ------------------------------------------------------------------------
 
