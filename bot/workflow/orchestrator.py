@@ -275,6 +275,7 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
         if not decision.approved or index == stage_count - 1:
             break
         decision = None
+        approval.listen()  # the taken decision's wait is done; the next stage gets a fresh one
 
     # 3. Nobody decided in time: senior management may act on the escalation, if the policy says so.
     senior_reviewed = senior_timed_out = False

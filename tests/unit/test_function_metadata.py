@@ -21,7 +21,8 @@ HTTP_FUNCTIONS = {
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
     "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
 }
-ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval")
+ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval",
+              "advance_approval_stage", "remind_approvers", "close_escalation")
 
 
 @pytest.fixture(scope="module")
