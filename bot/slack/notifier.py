@@ -46,6 +46,9 @@ from bot.workflow.status import NOT_POSTED_KEY, REQUESTER_ACCOUNT_KEY
 
 log = logging.getLogger(__name__)
 
+# The requester's notice of senior management's outcome: after the escalation notice, so told apart.
+SENIOR_OUTCOME_KEY = "senior-outcome"
+
 # Slack's answers when the bot may not post in a channel: an admin has to act, not a retry.
 OUTSIDE_THE_CHANNEL = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
@@ -144,7 +147,8 @@ class Notifier:
         if senior_post is not None:
             await self._update(senior_post, _built(policy_messages.senior_decided, approval_id, request, decision))
         await self._tell_requester(request, approval_id, decision.decided_at or datetime.now().astimezone(), _built(
-            messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None))
+            messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None),
+            key=SENIOR_OUTCOME_KEY if senior_post is not None else None)
 
     async def escalate(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None,
@@ -212,7 +216,7 @@ class Notifier:
             await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
             await self._tell_requester(request, approval_id, deadline, _built(
                 messages.requester_decision_notice, approval_id, request, decision,
-                message.permalink if message else None))
+                message.permalink if message else None), key=SENIOR_OUTCOME_KEY)
 
     async def _reply_once(self, parent: PostedMessage, approval_id: str, event_type: str, key: str,
                           message: SlackMessage) -> None:
@@ -236,10 +240,10 @@ class Notifier:
             await self._update(target, outcome, recorded=target == message)
 
     async def _tell_requester(self, request: ApprovalRequest, approval_id: str, since: datetime,
-                              notice: SlackMessage) -> None:
+                              notice: SlackMessage, key: str | None = None) -> None:
         requester_id = _slack_id(request)
         if requester_id:
-            await self._direct_message(requester_id, approval_id, since, notice)
+            await self._direct_message(requester_id, approval_id, since, notice, key)
 
     # --- the request post -----------------------------------------------------------------------
 
@@ -293,7 +297,8 @@ class Notifier:
             raise _failure(method, error) from error
 
     async def _post_once(
-        self, channel: str, approval_id: str, event_type: str, message: SlackMessage, since: datetime
+        self, channel: str, approval_id: str, event_type: str, message: SlackMessage, since: datetime,
+        key: str | None = None,
     ) -> tuple[str, ...]:
         """(channel, ts, *other copies): post unless a post of this kind for this approval is
         already in the channel since ``since``, then keep the first one. An answer that may hide
@@ -303,14 +308,14 @@ class Notifier:
             attempts_left -= 1
             # Always look first: a re-run after a crash cannot be told from a first run, and a
             # first run's window holds only the newest posts.
-            earlier = await self._copies(channel, approval_id, event_type, since)
+            earlier = await self._copies(channel, approval_id, event_type, since, key)
             if earlier:
                 log.info("%s for %s is already posted at %s; keeping that post", event_type, approval_id, earlier[0])
                 return channel, *earlier
             try:
                 response = await self.poster.chat_postMessage(
                     channel=channel, text=message.text, blocks=message.blocks,
-                    metadata=request_metadata(approval_id, event_type),
+                    metadata=request_metadata(approval_id, event_type, key),
                 )
                 return response["channel"], response["ts"]
             except SLACK_CALL_ERRORS as error:
@@ -319,7 +324,8 @@ class Notifier:
                 log.warning("chat.postMessage of %s for %s may have posted (%s); looking before posting again",
                             event_type, approval_id, _failure("chat.postMessage", error))
 
-    async def _copies(self, channel: str, approval_id: str, event_type: str, since: datetime) -> list[str] | None:
+    async def _copies(self, channel: str, approval_id: str, event_type: str, since: datetime,
+                      key: str | None = None) -> list[str] | None:
         """The ts of every post of this kind for this approval in ``channel`` since ``since``,
         oldest first; None when the history can't be read (e.g. the app lacks the history
         scope), which leaves only the recorded message to go by."""
@@ -339,7 +345,7 @@ class Notifier:
             except SLACK_CALL_ERRORS as error:
                 raise _failure("conversations.history", error) from error
             found += [m["ts"] for m in response.get("messages") or [] if isinstance(m, Mapping)
-                      and isinstance(m.get("ts"), str) and is_copy_of(m, approval_id, event_type)]
+                      and isinstance(m.get("ts"), str) and is_copy_of(m, approval_id, event_type, key)]
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not response.get("has_more") or not cursor:
                 break
@@ -359,9 +365,10 @@ class Notifier:
                 raise
             log.warning("could not update another copy of the request at %s: %s", posted.ts, failure)
 
-    async def _direct_message(self, user_id: str, approval_id: str, since: datetime, message: SlackMessage) -> None:
+    async def _direct_message(self, user_id: str, approval_id: str, since: datetime, message: SlackMessage,
+                              key: str | None = None) -> None:
         opened = await self._call("conversations.open", self.client.conversations_open(users=user_id))
-        await self._post_once(opened["channel"]["id"], approval_id, NOTICE_EVENT, message, since)
+        await self._post_once(opened["channel"]["id"], approval_id, NOTICE_EVENT, message, since, key)
 
     async def _permalink(self, channel: str, ts: str) -> str | None:
         """A link is a nicety: a failure here must not fail the activity."""

@@ -52,6 +52,8 @@ def stages_block(progress: Progress | None, *, settled: bool = False) -> list[Bl
         lines.append(f":hourglass_flowing_sand: *{inline(progress.stage_name, 64)}*: waiting for "
                      f"{mentions(progress.approvers)}{by}")
         lines += [f":white_circle: *{inline(name, 64)}*: after that" for name in progress.waiting]
+    if not lines:
+        return []
     return [SectionBlock(block_id=STAGES_BLOCK, text=MarkdownTextObject(text="\n".join(lines)[:2900]))]
 
 
