@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.policy.loading import PolicyError, load_policy
+from bot.policy.model import Route
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -56,8 +57,6 @@ def test_amounts_pick_the_highest_tier_they_are_over(tmp_path):
 
 
 def test_a_route_survives_the_orchestration_input(tmp_path):
-    from bot.policy.model import Route
-
     route = load_policy(write(tmp_path, GOOD)).route_for(5000, 600)
     assert Route.from_json(route.to_json()) == route
 
