@@ -121,6 +121,9 @@ def test_example_settings_cover_every_setting_the_app_reads():
     from bot.config import SETTING_NAMES
 
     assert set(SETTING_NAMES) <= set(values)
+    from bot.policy.settings import POLICY_SETTING
+
+    assert values[POLICY_SETTING] == "", "no policy unless one is chosen: the sample's single approval"
     assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
     assert values["DURABLE_TASK_SCHEDULER_CONNECTION_STRING"] == "Endpoint=http://localhost:8080;Authentication=None"
     assert values["TASKHUB_NAME"] == "default"
