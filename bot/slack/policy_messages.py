@@ -153,5 +153,5 @@ def senior_decided(approval_id: str, request: ApprovalRequest, decision: Recorde
     """The escalation once senior management decided it: no buttons, who decided."""
     base = messages.decided(approval_id, request, decision)
     note = ContextBlock(block_id="after_escalation", elements=[MarkdownTextObject(
-        text=":briefcase: Decided by senior management after escalation")])
+        text=":briefcase: Escalated, then decided by senior management after escalation")])
     return _inserted(base, "outcome", [*tier_block(request), note])

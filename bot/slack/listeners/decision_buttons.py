@@ -79,7 +79,8 @@ async def approve_clicked(
     request = state.request or verdict.state.request
     progress = state.progress
     if state.decided_by(user, approved=True) and request is not None and state.decision is not None:
-        await replace(respond, messages.decided(approval_id, request, state.decision))
+        await replace(respond, messages.decided(approval_id, request, state.decision) if progress is None
+                      else policy_messages.decided_in_stages(approval_id, request, state.decision, progress))
     elif state.stage_decided_by(user, True, verdict.stage) and request is not None and progress is not None:
         await replace(respond, policy_messages.request_in_stage(approval_id, request, progress))
         await tell(respond, f"Your approval is recorded; the request now waits for the {progress.stage_name} stage.")
