@@ -26,6 +26,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,63}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_REMINDERS = 5
+MAX_STAGES = 10
+MAX_TIERS = 50
 
 _KEYS = {
     "": {"name", "tiers"},
@@ -114,8 +116,8 @@ class _Validator:
         top = self.mapping(data, "", "", ("tiers",))
         name = self.name(top.get("name", "policy"), "name")
         tiers_value = top["tiers"]
-        if not isinstance(tiers_value, list) or not tiers_value:
-            raise self.fail("tiers", "must be a non-empty list of tiers")
+        if not isinstance(tiers_value, list) or not tiers_value or len(tiers_value) > MAX_TIERS:
+            raise self.fail("tiers", f"must be a list of 1 to {MAX_TIERS} tiers")
         tiers = [self.tier(item, f"tiers[{i}]") for i, item in enumerate(tiers_value)]
         seen: dict[float, str] = {}
         names: set[str] = set()
@@ -134,8 +136,8 @@ class _Validator:
     def tier(self, value: Any, path: str) -> Tier:
         tier = self.mapping(value, path, "tier", ("name", "stages"))
         stages_value = tier["stages"]
-        if not isinstance(stages_value, list) or not stages_value:
-            raise self.fail(_join(path, "stages"), "must be a non-empty list of stages")
+        if not isinstance(stages_value, list) or not stages_value or len(stages_value) > MAX_STAGES:
+            raise self.fail(_join(path, "stages"), f"must be a list of 1 to {MAX_STAGES} stages")
         stages = tuple(self.stage(item, f"{path}.stages[{i}]") for i, item in enumerate(stages_value))
         stage_names = [stage.name for stage in stages]
         if len(set(stage_names)) != len(stage_names):

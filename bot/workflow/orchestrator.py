@@ -19,6 +19,7 @@ request survives the failure.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -303,11 +304,13 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
     elif senior_timed_out and route is not None and route.senior is not None:
         approval.status.stage = stages.ESCALATING
         approval.status.outcome = senior_timeout_output(
-            request, approval_id, route.senior.on_timeout == ON_TIMEOUT_DENY, context.current_utc_datetime)
+            _as_waited(request, index), approval_id, route.senior.on_timeout == ON_TIMEOUT_DENY,
+            context.current_utc_datetime)
         activity, notice["outcome"] = CLOSE_ESCALATION, approval.status.outcome
     else:
         approval.status.stage = stages.ESCALATING
-        approval.status.outcome = escalated_output(request, approval_id, context.current_utc_datetime)
+        approval.status.outcome = escalated_output(_as_waited(request, index), approval_id,
+                                                   context.current_utc_datetime)
         activity, notice["deadline"] = ESCALATE, utc_timestamp(deadline)
     if route is not None:
         approval.status.outcome.update(approval.policy_record())
@@ -329,6 +332,14 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
 def _stage_seconds(request: ApprovalRequest, index: int) -> int:
     """How long a stage waits: the policy's stage deadline, else the request's own timeout."""
     return request.route.stages[index].deadline_seconds if request.route else request.timeout_seconds
+
+
+def _as_waited(request: ApprovalRequest, index: int) -> ApprovalRequest:
+    """The request with the timeout its stage `index` waited, which the Escalated output reports
+    (`timeoutMinutes`); without a policy that is the request's own."""
+    if request.route is None:
+        return request
+    return dataclasses.replace(request, timeout_seconds=_stage_seconds(request, index))
 
 
 def _notify(approval: _Approval, activity: str, notice: dict[str, Any]) -> Generator[Any, Any, None]:

@@ -69,7 +69,7 @@ def test_a_route_survives_the_orchestration_input(tmp_path):
     (GOOD.replace("[50%, 0.9]", "[90%, 50%]"), "tiers[1].reminders[1]", "increasing"),
     (GOOD.replace("over: 1000", "over: 0"), "tiers[1].over", "already the threshold"),
     (GOOD.replace("    stages:\n      - name: manager\n        approvers: {slack: [U0BOB]}\n        deadline: 30m\n",
-                  "    stages: []\n"), "tiers[0].stages", "non-empty"),
+                  "    stages: []\n"), "tiers[0].stages", "1 to 10 stages"),
     (GOOD.replace("  - name: team\n", "  - name: team\n    colour: red\n"), "line 4, tiers[0].colour", "not a known key"),
     (GOOD.replace("slack: [U0DANA]", "skype: [U0DANA]"), "tiers[1].senior.approvers.skype", "not a front end"),
     ("tiers: [\n", "line 2", "not valid YAML"),

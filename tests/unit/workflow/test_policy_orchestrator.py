@@ -170,6 +170,7 @@ def test_without_senior_review_a_passed_deadline_escalates_as_the_sample_does(ha
     done = history.episode(history.completed(escalate, None))
     assert done.output["status"] == "Escalated"
     assert done.output["reason"] == "No response within timeout period"
+    assert (done.output["timeoutMinutes"], done.output["timeoutSeconds"]) == (10, 600), "the stage's own deadline"
     assert done.output["policy"]["tier"] == "finance"
     assert "decidedAfterEscalation" not in done.output
 
