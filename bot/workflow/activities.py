@@ -1,4 +1,4 @@
-"""The workflow's three activities: JSON in, one front end's notifier, JSON out.
+"""The workflow's activities: JSON in, one front end's notifier, JSON out.
 
 Each call names its front end; when that front end is not configured the activity logs and
 returns None, so the HTTP API works on its own. Chat errors propagate: the orchestrator's retry
@@ -11,10 +11,18 @@ from typing import Any, TypeVar
 
 import azure.durable_functions as df
 
-from bot.approvals import STATUS_ESCALATED, ApprovalRequest, RecordedDecision, parse_timestamp
+from bot.approvals import STATUS_ESCALATED, ApprovalRequest, RecordedCancellation, RecordedDecision, parse_timestamp
 from bot.front_ends import notifier_for
 from bot.people import SLACK
-from bot.workflow.names import ADVANCE_STAGE, CLOSE_ESCALATION, ESCALATE, RECORD_DECISION, REMIND, SEND_REQUEST
+from bot.workflow.names import (
+    ADVANCE_STAGE,
+    CLOSE_ESCALATION,
+    ESCALATE,
+    RECORD_CANCELLATION,
+    RECORD_DECISION,
+    REMIND,
+    SEND_REQUEST,
+)
 from bot.workflow.notifying import Notifier
 from bot.workflow.progress import Progress
 
@@ -105,3 +113,11 @@ async def close_escalation(payload: dict[str, Any]) -> None:
     stage_deadline = progress.deadline or parse_timestamp(outcome.get("escalatedAt") or outcome["decidedAt"])
     await _on_front_end(CLOSE_ESCALATION, payload, lambda notifier: notifier.close_escalation(
         payload["approvalId"], request, decision, stage_deadline, payload.get("message"), payload.get("escalation")))
+
+
+@activities.activity_trigger(input_name="payload", activity=RECORD_CANCELLATION)
+async def cancel_approval(payload: dict[str, Any]) -> None:
+    """Show the cancellation on the posted request (no buttons) and tell the requester."""
+    await _on_front_end(RECORD_CANCELLATION, payload, lambda notifier: notifier.record_cancellation(
+        payload["approvalId"], _request(payload), RecordedCancellation.from_record(payload["cancellation"]),
+        payload.get("message")))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.approvals import ApprovalRequest, RecordedDecision
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision
 from bot.workflow.progress import Progress
 
 
@@ -63,4 +63,11 @@ class Notifier(Protocol):
     ) -> None:
         """Senior management let its deadline pass: the escalation loses its buttons and says so
         (denied by the policy when `decision` is given); the requester is told."""
+        ...
+
+    async def record_cancellation(
+        self, approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+        posted: dict[str, Any] | None,
+    ) -> None:
+        """Show that the requester cancelled on the posted request (no more buttons) and tell them."""
         ...

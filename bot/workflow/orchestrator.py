@@ -15,6 +15,15 @@ A notifying activity that still fails after its retries fails the instance, with
 as the reason, so a broken Slack setup is seen at once instead of hiding behind a Completed
 status. The custom status keeps the outcome when one was already fixed, so the truth about the
 request survives the failure.
+
+The requester's cancellation arrives on the decision event too, so it races decisions and the
+deadline in the same wait: whichever comes first is the outcome. A cancellation by anyone but the
+requester counts as an invalid payload.
+
+Under an approval policy the request carries its route: a loop runs one wait per stage (reminders
+before each stage's deadline, every pending timer cancelled by a decision), a denial or a
+cancellation ends it at any stage, and after the last stage's deadline senior management may
+decide the escalation.
 """
 
 from __future__ import annotations
@@ -30,11 +39,14 @@ import azure.durable_functions as df
 
 from bot.approvals import (
     ApprovalRequest,
+    Cancellation,
     Decision,
     InvalidDecision,
     approval_id_for,
+    cancelled_output,
     decision_output,
     escalated_output,
+    parse_response,
     senior_timeout_output,
     utc_timestamp,
 )
@@ -45,6 +57,7 @@ from bot.workflow.names import (
     CLOSE_ESCALATION,
     DECISION_EVENT,
     ESCALATE,
+    RECORD_CANCELLATION,
     RECORD_DECISION,
     REMIND,
     SEND_REQUEST,
@@ -91,7 +104,18 @@ class _Approval:
     def listening(self) -> bool:
         return self.status.invalid_responses < MAX_INVALID_RESPONSES
 
-    def first_decision_before(self, other: Any) -> Generator[Any, Any, Decision | None]:
+    def read(self, payload: Any) -> Decision | Cancellation:
+        """A decision, or the requester's cancellation; InvalidDecision for anything else,
+        a cancellation by anyone but the requester included, and under a policy a decision made
+        for another stage than the one waiting."""
+        response = parse_response(payload)
+        if isinstance(response, Cancellation) and not response.is_by_requester(self.request, self.status.requester):
+            raise InvalidDecision("only the requester may cancel the request")
+        if isinstance(response, Decision):
+            self._check_stage(response)
+        return response
+
+    def first_decision_before(self, other: Any) -> Generator[Any, Any, Decision | Cancellation | None]:
         """The first valid decision, or None once `other` completes (or listening stopped).
 
         An invalid payload is counted and a fresh wait opened in the same step, so no garbled
@@ -101,8 +125,7 @@ class _Approval:
             if winner is not self.wait:
                 return None
             try:
-                decision = Decision.from_payload(self.wait.result)
-                self._check_stage(decision)
+                decision = self.read(self.wait.result)
             except InvalidDecision as invalid:
                 self.status.invalid_responses += 1
                 self.status.last_invalid_response = invalid.message
@@ -119,11 +142,12 @@ class _Approval:
         if decision.stage is not None and current is not None and decision.stage != current:
             raise InvalidDecision(f"a decision for stage {decision.stage} arrived while stage {current} was open")
 
-    def decision_before(self, deadline: datetime, *, reminding: bool) -> Generator[Any, Any, Decision | None]:
+    def decision_before(self, deadline: datetime, *,
+                        reminding: bool) -> Generator[Any, Any, Decision | Cancellation | None]:
         """The first valid decision before the deadline, reminding the approvers at the policy's
         points on the way; every timer still pending when a decision comes is cancelled."""
         timer = self.context.create_timer(deadline)
-        decision: Decision | None = None
+        decision: Decision | Cancellation | None = None
         for number, moment in enumerate(self.reminder_times(deadline) if reminding else [], start=1):
             reminder = self.context.create_timer(moment)
             decision = yield from self.first_decision_before(self.context.task_any([reminder, timer]))
@@ -183,7 +207,7 @@ class _Approval:
         return {"policy": self.request.route.recorded(), "stages": list(self.status.stages_done)}
 
     def announce(self, activity: str, extra: dict[str, Any] | None = None, *,
-                 keep_as_escalations: bool = False) -> Generator[Any, Any, Decision | None]:
+                 keep_as_escalations: bool = False) -> Generator[Any, Any, Decision | Cancellation | None]:
         """Tell every front end about the stage now open, listening meanwhile; an announcement
         that fails every retry fails the instance, as nobody would know the stage waits for them."""
         self.publish()
@@ -236,7 +260,7 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
 
     # 1. Post the request while already listening, so an early decision is never buffered.
     approval.listen()
-    decision: Decision | None = None
+    decision: Decision | Cancellation | None = None
     if request.front_ends:
         send = approval.on_every_front_end(SEND_REQUEST, {
             "approvalId": approval_id,
@@ -270,8 +294,8 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
             approval.status.stage = stages.WAITING
             approval.publish()
             decision = yield from approval.decision_before(deadline, reminding=True)
-        if decision is None or route is None:
-            break
+        if not isinstance(decision, Decision) or route is None:
+            break  # the deadline passed, or the requester cancelled
         approval.record_stage(decision)
         if not decision.approved or index == stage_count - 1:
             break
@@ -290,14 +314,18 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
         if decision is None:
             approval.publish()
             decision = yield from approval.decision_before(senior_deadline, reminding=False)
-        if decision is not None:
+        if isinstance(decision, Decision):
             approval.record_stage(decision)
         senior_reviewed, senior_timed_out = True, decision is None
         deadline = stage_deadline
 
     # 4. Record the outcome; it is fixed now, whatever the notifying activity does.
     notice: dict[str, Any] = {"approvalId": approval_id, "request": request.to_input()}
-    if decision is not None and approval.decided_at is not None:
+    if isinstance(decision, Cancellation) and approval.decided_at is not None:
+        approval.status.stage = stages.CANCELLING
+        approval.status.outcome = cancelled_output(request, approval_id, decision, approval.decided_at)
+        activity, notice["cancellation"] = RECORD_CANCELLATION, decision.record(approval.decided_at)
+    elif isinstance(decision, Decision) and approval.decided_at is not None:
         approval.status.stage = stages.PROCESSING
         approval.status.outcome = decision_output(request, approval_id, decision, approval.decided_at)
         activity, notice["decision"] = RECORD_DECISION, decision.approval_record(approval.decided_at)
@@ -314,7 +342,7 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
         activity, notice["deadline"] = ESCALATE, utc_timestamp(deadline)
     if route is not None:
         approval.status.outcome.update(approval.policy_record())
-        if senior_reviewed:
+        if senior_reviewed and not isinstance(decision, Cancellation):
             approval.status.outcome["decidedAfterEscalation"] = not senior_timed_out
         notice["progress"] = approval.progress().to_json()
     approval.publish()

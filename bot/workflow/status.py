@@ -20,6 +20,7 @@ WAITING = "waiting_for_approval"
 PROCESSING = "processing_decision"
 ESCALATING = "escalating"
 SENIOR_REVIEW = "senior_review"  # escalated, and senior management may still decide
+CANCELLING = "cancelling"
 DONE = "done"
 
 # Runtime statuses of the durable instance, grouped as the front ends need them.
