@@ -222,3 +222,17 @@ def test_senior_silence_is_a_denial_when_the_policy_says_so(handle):
     assert done.output["status"] == "Denied"
     assert done.output["approval"]["via"] == "policy"
     assert done.output["approval"]["approver"] == "approval policy"
+
+
+def test_the_requester_cancels_in_the_second_stage_and_every_timer_is_cancelled(handle):
+    history = history_for(handle)
+    sent(history)
+    first = history.episode(history.raised(EVENT, decision(True, 0)))
+    history.episode(history.completed(first.new("advance_approval_stage"), None))
+    cancel = {"cancel": True, "by": "alice", "cancelledBy": {"platform": "slack", "id": "U0ALICE", "name": ""}}
+    cancelled = history.episode(history.raised(EVENT, cancel), after=timedelta(minutes=1))
+    assert pending(cancelled, history) == []
+    done = history.episode(history.completed(cancelled.new("cancel_approval"), None))
+    assert done.output["status"] == "Cancelled"
+    assert [s["stage"] for s in done.output["stages"]] == ["manager"]
+    assert "decidedAfterEscalation" not in done.output
