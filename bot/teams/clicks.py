@@ -57,7 +57,7 @@ async def on_decision_click(settings: TeamsSettings, workflow: WorkflowClient, v
         return Answer(cards.request_card(approval_id, request, deadline, watchers=watchers), state)
     if verb == cards.APPROVE:
         return await _decide(settings, workflow, verdict.instance_id, approval_id, Decision(
-            approved=True, approver=user.label, decided_by=user), user)
+            approved=True, approver=user.label, decided_by=user, stage=verdict.stage), user)
     reason = data.get(cards.REASON_INPUT)
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
@@ -66,15 +66,17 @@ async def on_decision_click(settings: TeamsSettings, workflow: WorkflowClient, v
         return Answer(cards.deny_reason_card(approval_id, request, deadline,
                                              f"Keep the reason within {MAX_COMMENTS_LENGTH} characters."), state)
     return await _decide(settings, workflow, verdict.instance_id, approval_id, Decision(
-        approved=False, approver=user.label, comments=reason, decided_by=user), user)
+        approved=False, approver=user.label, comments=reason, decided_by=user, stage=verdict.stage), user)
 
 
 async def _decide(settings: TeamsSettings, workflow: WorkflowClient, instance_id: str, approval_id: str,
                   decision: Decision, user: Person) -> Answer:
     delivered = await workflow.decide(instance_id, decision)
-    state = await workflow.wait_for_outcome(instance_id)
+    state = await workflow.wait_for_outcome(instance_id, stage=decision.stage)
     if state.decided_by(user, approved=decision.approved):
         notice = None
+    elif state.stage_decided_by(user, decision.approved, decision.stage) and state.progress is not None:
+        notice = f"Your approval is recorded; the request now waits for the {state.progress.stage_name} stage."
     elif state.is_settled:
         notice = closed_text(state)
     elif not delivered:

@@ -23,13 +23,16 @@ def _channel(conversation_id: str) -> str:
 
 
 def is_unrecorded_copy(state: ApprovalState | None, conversation_id: str | None, activity_id: str | None) -> bool:
-    """Is this card (conversation, activity id) of the request not the one the workflow recorded?"""
+    """Is this card (conversation, activity id) a request card the workflow did not record: one in
+    the recorded card's conversation, neither that card nor the request's escalation post?"""
     if state is None or not conversation_id or not activity_id:
         return False
     recorded = PostedCard.from_output(state.message(TEAMS))
-    if recorded is None:
-        return False  # not posted yet, or not in Teams: nothing to compare with
-    return (_channel(recorded.conversation_id), recorded.activity_id) != (_channel(conversation_id), activity_id)
+    if recorded is None or _channel(recorded.conversation_id) != _channel(conversation_id):
+        return False  # not posted yet, not in Teams, or another conversation (senior management's)
+    escalation = PostedCard.from_output(state.status.escalations.get(TEAMS)) if state.status else None
+    known = {recorded.activity_id} | ({escalation.activity_id} if escalation is not None else set())
+    return activity_id not in known
 
 
 def outcome_card(approval_id: str, state: ApprovalState) -> cards.Card | None:
