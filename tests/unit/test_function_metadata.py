@@ -17,6 +17,7 @@ HTTP_FUNCTIONS = {
     "start_approval_request": ("human_interaction", ["POST"], "FUNCTION"),
     "decide_approval_request": ("approve/{approvalId}", ["POST"], "FUNCTION"),
     "get_approval_status": ("status/{instanceId}", ["GET"], "FUNCTION"),
+    "export_approval_records": ("approvals", ["GET"], "FUNCTION"),
     "slack_commands": ("slack/commands", ["POST"], "ANONYMOUS"),
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
     "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
