@@ -11,7 +11,7 @@ import aiohttp
 
 from bot.approvals import utc_timestamp
 from devhost.testing import RunningHost
-from tests.e2e.test_http_api import JSON, post, start, waiting
+from tests.e2e.test_http_api import post, start, waiting
 
 DENY = {"approved": False, "comments": "Over budget, please split", "approver": "cfo@company.com"}
 APPROVE = {"approved": True, "comments": "=HYPERLINK(\"http://evil\",\"ok\")", "approver": "@manager"}
