@@ -60,13 +60,13 @@ class Listing:
     def __init__(self, durable_client: Any) -> None:
         bindings = getattr(durable_client, "_orchestration_bindings", None)
         base = getattr(bindings, "rpc_base_url", None)
-        if not isinstance(base, str) or not base:
-            raise BackendUnavailable("the durable client carries no management API address")
-        self._instances_url = base.rstrip("/") + "/instances/"
+        self._instances_url = base.rstrip("/") + "/instances/" if isinstance(base, str) and base else None
 
     async def page(self, where: InstanceFilter, *, size: int = DEFAULT_PAGE_SIZE,
                    continuation: str | None = None) -> Page:
         """At most `size` instances (oldest first), the approvals among them, and the next token."""
+        if self._instances_url is None:
+            raise BackendUnavailable("the durable client carries no management API address")
         params = {"top": str(size), "showInput": "true"}
         if where.runtime_statuses:
             params["runtimeStatus"] = ",".join(where.runtime_statuses)

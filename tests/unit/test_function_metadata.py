@@ -20,6 +20,7 @@ HTTP_FUNCTIONS = {
     "export_approval_records": ("approvals", ["GET"], "FUNCTION"),
     "slack_commands": ("slack/commands", ["POST"], "ANONYMOUS"),
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
+    "slack_events": ("slack/events", ["POST"], "ANONYMOUS"),
     "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
 }
 ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval")
