@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
 
 from bot.workflow.client import BackendUnavailable
 from bot.workflow.names import ORCHESTRATOR
@@ -104,16 +103,49 @@ class Listing:
             continuation = page.continuation
 
 
+@dataclass(frozen=True)
+class ListedStatus:
+    """An instance from a listing, with the fields (and names) of the SDK's DurableOrchestrationStatus
+    that the status reader uses. Built directly because the SDK's class parses both times with
+    dateutil, three quarters of the cost of reading a thousand instances."""
+
+    name: str | None
+    instance_id: str | None
+    runtime_status: str | None
+    input_: Any
+    custom_status: Any
+    output: Any
+    created_time: datetime | None
+    last_updated_time: datetime | None
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> ListedStatus:
+        return cls(row.get("name"), row.get("instanceId"), row.get("runtimeStatus"), row.get("input"),
+                   row.get("customStatus"), row.get("output"), _time(row.get("createdTime")),
+                   _time(row.get("lastUpdatedTime")))
+
+
 def _approval(row: Any) -> ApprovalState | None:
     """An instance of the approval orchestrator, read as any front end reads one; None otherwise."""
     if not isinstance(row, dict) or str(row.get("name") or "").lower() != ORCHESTRATOR.lower():
         return None
     try:
-        state = classify(DurableOrchestrationStatus.from_json(row))
-    except (TypeError, ValueError) as error:  # a field the SDK's status type cannot take
+        state = classify(ListedStatus.from_json(row))
+    except (TypeError, ValueError) as error:  # a field the reader cannot take
         log.warning("unreadable instance %s in a listing: %s", row.get("instanceId"), error)
         return None
     return None if state.stage is Stage.UNKNOWN else state
+
+
+def _time(text: Any) -> datetime | None:
+    """The API's times ("2026-11-30T10:00:00Z"), in UTC."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _wire_time(moment: datetime) -> str:

@@ -28,23 +28,23 @@ class MyApprovals:
 
 
 async def my_approvals(listing: Listing, person: Person, *, may_approve: bool, now: datetime) -> MyApprovals:
-    waiting, own = await asyncio.gather(
-        _waiting_for(listing, person) if may_approve else _nothing(),
-        _requested_by(listing, person, now - RECENT),
+    """One pass over the instances created in the last RECENT serves both lists (every request
+    ends within its deadline, days at most); a second query finds any older one still open."""
+    since = now - RECENT
+    recent, older = await asyncio.gather(
+        _every(listing, InstanceFilter(created_from=since)),
+        _every(listing, InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES, created_to=since))
+        if may_approve else _nothing(),
     )
-    return MyApprovals(waiting, own, may_approve)
+    waiting = [state for state in (*older, *recent) if may_approve and state.is_open and not _requested(state, person)]
+    waiting.sort(key=lambda state: (state.deadline or state.created_time or LAST, state.instance_id))
+    own = [state for state in recent if _requested(state, person)]
+    own.sort(key=lambda state: (state.created_time or since, state.instance_id), reverse=True)
+    return MyApprovals(waiting, own[:MAX_OWN], may_approve)
 
 
-async def _waiting_for(listing: Listing, person: Person) -> list[ApprovalState]:
-    found = [state async for state in listing.every(InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES))
-             if state.is_open and not _requested(state, person)]
-    return sorted(found, key=lambda state: (state.deadline or state.created_time or LAST, state.instance_id))
-
-
-async def _requested_by(listing: Listing, person: Person, since: datetime) -> list[ApprovalState]:
-    found = [state async for state in listing.every(InstanceFilter(created_from=since)) if _requested(state, person)]
-    found.sort(key=lambda state: (state.created_time or since, state.instance_id), reverse=True)
-    return found[:MAX_OWN]
+async def _every(listing: Listing, where: InstanceFilter) -> list[ApprovalState]:
+    return [state async for state in listing.every(where)]
 
 
 def _requested(state: ApprovalState, person: Person) -> bool:
