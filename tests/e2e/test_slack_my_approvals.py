@@ -6,7 +6,8 @@ from datetime import timedelta
 from slack_sdk.models.views import View
 
 from testkit.blockkit import all_text, assert_valid_blocks, buttons
-from testkit.slack_harness import APPROVER, OTHER_APPROVER, OUTSIDER, REQUESTER, SlackHarness, slack_devhost
+from testkit import slack_requests
+from testkit.slack_harness import APPROVER, OTHER_APPROVER, OUTSIDER, REQUESTER, SECRET, SlackHarness, slack_devhost
 from testkit.slack_requests import text_value
 
 
@@ -106,3 +107,18 @@ async def test_expense_list_answers_privately_with_the_same_list() -> None:
         mine = (await slack.command("LIST ", user_id=REQUESTER)).json()
         assert buttons(mine["blocks"]) == [] and f"*Approved* by <@{APPROVER}>" in all_text(mine["blocks"])
         assert len(await slack.host.client.get_status_all()) == 1  # listing started nothing
+
+
+async def test_the_events_endpoint_checks_slacks_signature_and_answers_url_verification() -> None:
+    async with slack_devhost() as slack:
+        body = slack_requests.app_home_opened(APPROVER)
+        unsigned = await slack.post("/api/slack/events", body, {"content-type": "application/json"})
+        assert unsigned.status == 401 and slack.home_of(APPROVER) == {}
+        challenge = json.dumps({"token": "x", "challenge": "c-123", "type": "url_verification"})
+        answer = await slack.post("/api/slack/events", challenge,
+                                  slack_requests.signed_headers(SECRET, challenge, content_type="application/json"))
+        assert answer.status == 200 and "c-123" in answer.text
+        broken = json.dumps({"type": "event_callback", "event": "app_home_opened"})
+        answer = await slack.post("/api/slack/events", broken,
+                                  slack_requests.signed_headers(SECRET, broken, content_type="application/json"))
+        assert answer.status == 400 and "event.type" in answer.text
