@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from slack_sdk.models.views import View
 
-from testkit.blockkit import all_text, assert_valid_blocks, buttons
 from testkit import slack_requests
+from testkit.blockkit import all_text, assert_valid_blocks, buttons
 from testkit.slack_harness import APPROVER, OTHER_APPROVER, OUTSIDER, REQUESTER, SECRET, SlackHarness, slack_devhost
 from testkit.slack_requests import text_value
 
