@@ -96,6 +96,9 @@ def _where(state: ApprovalState) -> str:
         return summary(state.decision)
     if state.stage is Stage.ESCALATED:
         return "*Escalated* to senior management: nobody decided in time"
+    if state.stage is Stage.CANCELLED:
+        when = state.cancellation.cancelled_at if state.cancellation else None
+        return "*Cancelled* by you" + (f" at {slack_date(when)}" if when else "")
     if state.stage is Stage.DECIDING:
         return "Decided; the decision is being recorded"
     recorded = outcome_status(state)

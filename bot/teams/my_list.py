@@ -80,6 +80,8 @@ def _where(state: ApprovalState) -> dict[str, Any]:
         return cards.plain(f"{state.decision.verb} by {state.decision.approver}")
     if state.stage is Stage.ESCALATED:
         return cards.plain("Escalated to senior management: nobody decided in time")
+    if state.stage is Stage.CANCELLED:
+        return cards.plain("Cancelled by you")
     if state.stage is Stage.DECIDING:
         return cards.plain("Decided; the decision is being recorded")
     return cards.plain(outcome_status(state) or "Closed without a decision")

@@ -61,7 +61,7 @@ def audit_record(state: ApprovalState) -> dict[str, Any] | None:
         "description": request.description if request is not None else _text(outcome.get("description")),
         "outcome": status,
         "approvers": [_text(d.get("approver")) for d in decisions if _text(d.get("approver"))],
-        "comments": [_text(d.get("comments")) for d in decisions if _text(d.get("comments"))],
+        "comments": [_text(d.get("comments")) for d in decisions if _text(d.get("comments"))] + _cancel_reason(outcome),
         "createdAt": utc_timestamp(state.created_time) if state.created_time else None,
         "decidedAt": utc_timestamp(moment) if moment else None,
         "policyTier": _tier(outcome.get("policyTier", outcome.get("tier"))),
@@ -81,6 +81,13 @@ def _decisions(outcome: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if isinstance(final, Mapping) and not any(_same_decision(final, r) for r in records):
         records.append(final)
     return records
+
+
+def _cancel_reason(outcome: Mapping[str, Any]) -> list[str]:
+    """A cancellation's reason, when the requester gave one."""
+    cancellation = outcome.get("cancellation")
+    reason = cancellation.get("reason") if isinstance(cancellation, Mapping) else None
+    return [reason] if isinstance(reason, str) and reason else []
 
 
 def _same_decision(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

@@ -122,3 +122,16 @@ async def test_the_events_endpoint_checks_slacks_signature_and_answers_url_verif
         answer = await slack.post("/api/slack/events", broken,
                                   slack_requests.signed_headers(SECRET, broken, content_type="application/json"))
         assert answer.status == 400 and "event.type" in answer.text
+
+
+async def test_cancelling_republishes_the_requesters_home_tab() -> None:
+    async with slack_devhost() as slack:
+        started = await slack.start_by_text("120 Team lunch")
+        await slack.open_home(REQUESTER)
+        assert "Waiting for a decision" in all_text(slack.home_of(REQUESTER)["blocks"])
+        answer = await slack.click("cancel_request", started.approval_id, user_id=REQUESTER)
+        assert answer.status == 200
+        await slack.host.wait_for_status(started.instance_id, "Completed")
+        assert "*Cancelled* by you" in all_text(slack.home_of(REQUESTER)["blocks"])
+        await slack.open_home(APPROVER)
+        assert home_buttons(slack, APPROVER) == []

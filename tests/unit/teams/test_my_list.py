@@ -40,7 +40,7 @@ def test_waiting_requests_get_buttons_and_typed_text_stays_plain() -> None:
 
 
 def test_an_outcome_this_version_does_not_know_is_shown_by_name() -> None:
-    unknown = state(1, output={"status": "Cancelled", "cancelledAt": "2026-12-01T09:30:00Z"}, runtime="Completed")
+    unknown = state(1, output={"status": "Recalled", "recalledAt": "2026-12-01T09:30:00Z"}, runtime="Completed")
     card = my_approvals_card(MyApprovals([], [unknown], False))
     assert "Waiting for you" not in json.dumps(card)
-    assert {"type": "TextRun", "text": "Cancelled"} in card["body"][-1]["items"][1]["inlines"]
+    assert {"type": "TextRun", "text": "Recalled"} in card["body"][-1]["items"][1]["inlines"]

@@ -34,14 +34,23 @@ def test_an_approved_request_exports_its_decision_and_times() -> None:
 
 def test_an_unknown_outcome_with_stages_and_a_tier_still_exports() -> None:
     record = audit_record(state({
-        "status": "Cancelled", "cancelledAt": "2026-11-20T09:07:00Z", "policyTier": {"name": "director"},
+        "status": "Recalled", "policyTier": {"name": "director"},
         "stages": [{"approval": {"approver": "lead", "approved": True, "comments": "ok", "timestamp": "2026-11-20T09:01:00Z"}},
                    {"approver": "director", "approved": True, "comments": "", "timestamp": "2026-11-20T09:06:00Z"}],
         "approval": {"approver": "director", "approved": True, "comments": "", "timestamp": "2026-11-20T09:06:00Z"},
         "somethingNew": [1, 2]}))
     assert record is not None
-    assert (record["outcome"], record["decidedAt"], record["policyTier"]) == ("Cancelled", "2026-11-20T09:07:00Z", "director")
+    assert (record["outcome"], record["decidedAt"], record["policyTier"]) == ("Recalled", "2026-11-20T09:06:00Z", "director")
     assert (record["approvers"], record["comments"]) == (["lead", "director"], ["ok"])
+
+
+def test_a_cancelled_request_exports_its_reason_and_when_it_was_cancelled() -> None:
+    record = audit_record(state({"status": "Cancelled", "cancelledAt": "2026-11-20T09:07:00Z",
+                                 "cancellation": {"by": "alice", "reason": "No longer needed",
+                                                  "timestamp": "2026-11-20T09:07:00Z", "via": "api"}}))
+    assert record is not None
+    assert (record["outcome"], record["decidedAt"]) == ("Cancelled", "2026-11-20T09:07:00Z")
+    assert (record["approvers"], record["comments"]) == ([], ["No longer needed"])
 
 
 def test_an_outcome_announced_while_the_notice_failed_is_exported_from_the_custom_status() -> None:
