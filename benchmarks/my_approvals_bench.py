@@ -83,7 +83,8 @@ async def bench(waiting: int, samples: int) -> dict:
         async with FakeSlackApi(token=TOKEN) as fake, aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=120), connector=aiohttp.TCPConnector(limit=50)
         ) as http:
-            host = DevhostProcess(Path(tmp) / "hub.sqlite3", slack_settings(fake), Path(tmp) / "devhost.log")
+            host = DevhostProcess(Path(tmp) / "hub.sqlite3", {**slack_settings(fake), "TASKHUB_NAME": "default"},
+                                  Path(tmp) / "devhost.log")
             await host.start()
             try:
                 await start_approvals(http, host, 1, 0)
