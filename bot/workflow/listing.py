@@ -5,7 +5,8 @@ The query goes to the durable management API's `GET instances` with `runtimeStat
 response header page by page. The SDK's `get_status_by` / `get_status_all` (1.7.0) send no `top`
 and drop the response headers, so on Azure they return only the extension's first page; this
 module speaks the same API at the same address the SDK uses (the client binding's
-`rpcBaseUrl`), so it works unchanged on Azure and on devhost. Every instance is read with the one
+`rpcBaseUrl`, read from the pinned SDK's `_orchestration_bindings`: no public accessor exists),
+so it works unchanged on Azure and on devhost. Every instance is read with the one
 status reader (`bot.workflow.state.classify`), so a list shows exactly what a click would find.
 """
 
