@@ -135,6 +135,15 @@ def figures() -> list[Figure]:
                 f"{mine['target_s']:g} s" if target else "", "p95 < 1 s" if target else "",
                 measured["p95_ms"] < mine["target_s"] * 1000 if target else None,
                 note=f"p50 {measured['p50_ms']} ms"))
+    policy = _load("policy")
+    if policy:
+        results = policy["results"]
+        two, single = results["two_stage"], results["single_stage"]
+        found.append(Figure(
+            f"two-stage policy approvals/s, real app (median of {two['rounds']})", two["median_per_s"], "/s",
+            single["median_per_s"], "single-stage approvals, same app and load",
+            note=f"two-stage {two['min_per_s']}-{two['max_per_s']} /s, single {single['min_per_s']}-"
+                 f"{single['max_per_s']} /s, {results['concurrency']} clients"))
     return found
 
 

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackSettings
 from bot.people import SLACK, Person
+from bot.slack.deciding import in_user_group
 from bot.slack.home import home_view
 from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.workflow.client import BackendUnavailable
@@ -27,16 +28,20 @@ REFRESH_SECONDS = 1.0  # a refresh after a click must not eat Slack's 3 s
 UNAVAILABLE = "I couldn't read the requests just now. Open this tab again in a moment."
 
 
-async def mine_for(settings: SlackSettings, listing: Listing, user_id: str) -> MyApprovals:
+async def mine_for(client: AsyncWebClient, settings: SlackSettings, listing: Listing, user_id: str) -> MyApprovals:
     """What the person sees: raises BackendUnavailable when the instances cannot be read."""
-    return await my_approvals(listing, Person.slack(user_id), may_approve=settings.may_approve(user_id),
-                              now=datetime.now(UTC))
+
+    async def in_group(group: str, person: Person) -> bool:
+        return await in_user_group(client, group, person)
+
+    return await my_approvals(listing, Person.slack(user_id), is_approver=settings.may_approve,
+                              now=datetime.now(UTC), in_group=in_group)
 
 
 async def publish_home(client: AsyncWebClient, settings: SlackSettings, listing: Listing, user_id: str,
                        notice: str | None = None) -> None:
     try:
-        view = home_view(await mine_for(settings, listing, user_id), notice)
+        view = home_view(await mine_for(client, settings, listing, user_id), notice)
     except BackendUnavailable:
         view = home_view(MyApprovals([], [], False), UNAVAILABLE)
     try:

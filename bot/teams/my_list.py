@@ -25,7 +25,7 @@ def wants_list(text: str) -> bool:
 
 async def list_card(settings: TeamsSettings, listing: Listing, person: Person) -> cards.Card:
     """Raises BackendUnavailable when the instances cannot be read."""
-    mine = await my_approvals(listing, person, may_approve=settings.may_approve(person.id), now=datetime.now(UTC))
+    mine = await my_approvals(listing, person, is_approver=settings.may_approve, now=datetime.now(UTC))
     return my_approvals_card(mine)
 
 

@@ -64,7 +64,7 @@ def audit_record(state: ApprovalState) -> dict[str, Any] | None:
         "comments": [_text(d.get("comments")) for d in decisions if _text(d.get("comments"))] + _cancel_reason(outcome),
         "createdAt": utc_timestamp(state.created_time) if state.created_time else None,
         "decidedAt": utc_timestamp(moment) if moment else None,
-        "policyTier": _tier(outcome.get("policyTier", outcome.get("tier"))),
+        "policyTier": _tier(outcome),
     }
 
 
@@ -94,9 +94,12 @@ def _same_decision(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return all(a.get(key) == b.get(key) for key in ("approver", "approved", "timestamp"))
 
 
-def _tier(value: Any) -> str:
+def _tier(outcome: Mapping[str, Any]) -> str:
+    """The policy tier the request was decided under (`policy.tier`); empty without a policy."""
+    policy = outcome.get("policy")
+    value = policy.get("tier") if isinstance(policy, Mapping) else outcome.get("policyTier")
     if isinstance(value, Mapping):
-        value = value.get("name") or value.get("id")
+        value = value.get("name")
     return "" if value is None or isinstance(value, bool) else str(value)
 
 

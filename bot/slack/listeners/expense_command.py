@@ -43,7 +43,7 @@ async def expense_command(
 ) -> None:
     text = typed_text(command.get("text") or "")
     if text.strip().lower() == LIST_WORD:
-        await _list(ack, slack_settings, listing, command["user_id"])
+        await _list(ack, client, slack_settings, listing, command["user_id"])
         return
     if wants_form(text):
         await _open_form(ack, client, command.get("trigger_id"))
@@ -82,9 +82,9 @@ def typed_text(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-async def _list(ack: AsyncAck, settings: SlackSettings, listing: Listing, user_id: str) -> None:
+async def _list(ack: AsyncAck, client: AsyncWebClient, settings: SlackSettings, listing: Listing, user_id: str) -> None:
     try:
-        mine = await mine_for(settings, listing, user_id)
+        mine = await mine_for(client, settings, listing, user_id)
     except BackendUnavailable:
         await ack(response_type="ephemeral", text="Sorry, I couldn't read the requests just now. Please try again.")
         return

@@ -34,9 +34,11 @@ def test_an_approved_request_exports_its_decision_and_times() -> None:
 
 def test_an_unknown_outcome_with_stages_and_a_tier_still_exports() -> None:
     record = audit_record(state({
-        "status": "Recalled", "policyTier": {"name": "director"},
-        "stages": [{"approval": {"approver": "lead", "approved": True, "comments": "ok", "timestamp": "2026-11-20T09:01:00Z"}},
-                   {"approver": "director", "approved": True, "comments": "", "timestamp": "2026-11-20T09:06:00Z"}],
+        "status": "Recalled", "policy": {"name": "finance-2026", "tier": "director", "reason": "over $1,000"},
+        "stages": [{"stage": "lead", "approver": "lead", "approved": True, "comments": "ok",
+                    "timestamp": "2026-11-20T09:01:00Z"},
+                   {"stage": "director", "approver": "director", "approved": True, "comments": "",
+                    "timestamp": "2026-11-20T09:06:00Z"}],
         "approval": {"approver": "director", "approved": True, "comments": "", "timestamp": "2026-11-20T09:06:00Z"},
         "somethingNew": [1, 2]}))
     assert record is not None
