@@ -94,6 +94,7 @@ async def test_two_stages_in_order_in_the_tiers_channel_with_a_reminder(tmp_path
         await slack.click("approve_request", started.approval_id, user_id=APPROVER, message=card)
         assert any("waiting for the finance approval" in text for text in ephemeral_texts(slack))
 
+        await slack.host.settle()  # work in flight done first: the clock moves from a quiet host
         await slack.host.advance(timedelta(minutes=11))  # past half of finance's 20 minutes
         await slack.fake.wait_for(lambda fake: len(slack.fake.replies_to(FINANCE_CHANNEL, started.message.ts)) == 2)
         reminder = slack.fake.replies_to(FINANCE_CHANNEL, started.message.ts)[-1]
@@ -107,6 +108,7 @@ async def test_two_stages_in_order_in_the_tiers_channel_with_a_reminder(tmp_path
             [("manager", APPROVER), ("finance", OTHER_APPROVER)]
         assert buttons(slack.fake.message(FINANCE_CHANNEL, started.message.ts).blocks) == []
 
+        await slack.host.settle()  # work in flight done first: the clock moves from a quiet host
         await slack.host.advance(timedelta(hours=2))
         assert len(slack.fake.replies_to(FINANCE_CHANNEL, started.message.ts)) == 2, "no reminder after a decision"
 
@@ -127,6 +129,7 @@ async def test_a_small_amount_takes_the_one_stage_tier_in_the_approval_channel(t
 async def test_senior_management_decides_the_escalation(tmp_path: Path) -> None:
     async with slack_devhost(env=policy_env(tmp_path), approvers=f"{APPROVER},{OTHER_APPROVER},{SENIOR}") as slack:
         started = await slack.start_by_text("250000 New office")
+        await slack.host.settle()  # work in flight done first: the clock moves from a quiet host
         await slack.host.advance(timedelta(minutes=11))
         await slack.host.wait_for_custom_status(
             started.instance_id, lambda s: isinstance(s, dict) and s.get("escalations"))
@@ -150,9 +153,11 @@ async def test_senior_management_decides_the_escalation(tmp_path: Path) -> None:
 async def test_senior_silence_denies_when_the_policy_says_so(tmp_path: Path) -> None:
     async with slack_devhost(env=policy_env(tmp_path, "deny")) as slack:
         started = await slack.start_by_text("250000 New office")
+        await slack.host.settle()  # work in flight done first: the clock moves from a quiet host
         await slack.host.advance(timedelta(minutes=11))
         await slack.host.wait_for_custom_status(
             started.instance_id, lambda s: isinstance(s, dict) and s.get("escalations"))
+        await slack.host.settle()  # work in flight done first: the clock moves from a quiet host
         await slack.host.advance(timedelta(hours=1, minutes=1))
         done = await slack.host.wait_for_status(started.instance_id, "Completed")
         assert done["output"]["status"] == "Denied" and done["output"]["approval"]["via"] == "policy"

@@ -38,6 +38,7 @@ async def test_two_stages_with_the_stage_note_and_a_reminder_as_replies(tmp_path
         assert "the request now waits for the finance stage" in card_text(shown)
         await teams.host.wait_for_custom_status(started.instance_id, lambda s: s.get("policyStage") == 1)
         thread = f"{APPROVALS};messageid={started.card.activity_id}"
+        await teams.host.settle()  # work in flight done first: the clock moves from a quiet host
         await teams.host.advance(timedelta(minutes=6))
         await teams.host.wait_for_custom_status(started.instance_id, lambda s: len(teams.fake.in_conversation(thread)) >= 2)
         texts = [card_text(post.card) for post in teams.fake.in_conversation(thread)]
@@ -52,6 +53,7 @@ async def test_two_stages_with_the_stage_note_and_a_reminder_as_replies(tmp_path
 async def test_senior_management_decides_on_the_escalation_card(tmp_path: Path) -> None:
     async with teams_devhost(env=policy_env(tmp_path)) as teams:
         started = await teams.start_by_text("expense 9000 Servers")
+        await teams.host.settle()  # work in flight done first: the clock moves from a quiet host
         await teams.host.advance(timedelta(minutes=11))
         await teams.host.wait_for_custom_status(started.instance_id, lambda s: bool(s.get("escalations")))
         [escalation] = teams.fake.in_conversation(ESCALATIONS)
