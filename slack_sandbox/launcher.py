@@ -93,6 +93,7 @@ async def run_real_slack(args: argparse.Namespace) -> int:
     print("Then set in your Slack app (or in manifest.yml before importing it):")
     print("    Slash command /expense  ->  https://<tunnel-host>/api/slack/commands")
     print("    Interactivity URL        ->  https://<tunnel-host>/api/slack/interactions")
+    print("    Event Subscriptions URL  ->  https://<tunnel-host>/api/slack/events  (bot event app_home_opened)")
     process = await asyncio.create_subprocess_exec(*devhost_command(args, args.devhost_port, args.db),
                                                    cwd=PROJECT_ROOT)
     return await _supervise(process)

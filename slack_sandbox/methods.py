@@ -15,6 +15,7 @@ from .blockkit import (
     BlockKitError,
     blocks_text_length,
     check_blocks,
+    check_home_view,
     check_view,
     with_block_ids,
     with_view_ids,
@@ -321,6 +322,28 @@ def views_update(sandbox: Sandbox, args: Args) -> dict[str, Any]:
     return {"view": sandbox.workspace.show_view(current.user_id, view, push=False, replace=current).view}
 
 
+def views_publish(sandbox: Sandbox, args: Args) -> dict[str, Any]:
+    """The App Home tab of one person (needs no scope, no trigger_id)."""
+    user_id = args.text("user_id")
+    if not user_id:
+        raise ApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: user_id"]})
+    view = args.structured("view", "invalid_arguments")
+    if view is None:
+        raise ApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view"]})
+    try:
+        view = with_view_ids(check_home_view(view))
+    except BlockKitError as error:
+        raise ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] {error}"]}) from None
+    user = sandbox.workspace.users.get(user_id)
+    if user is None or user.is_bot:
+        raise ApiError("user_not_found")
+    current = sandbox.workspace.home_views.get(user_id)
+    expected_hash = args.text("hash")
+    if expected_hash and current is not None and expected_hash != current["hash"]:
+        raise ApiError("hash_conflict")
+    return {"view": sandbox.workspace.publish_home(user_id, view)}
+
+
 METHODS: dict[str, Callable[[Sandbox, Args], dict[str, Any]]] = {
     "auth.test": auth_test,
     "chat.postMessage": chat_post_message,
@@ -338,4 +361,5 @@ METHODS: dict[str, Callable[[Sandbox, Args], dict[str, Any]]] = {
     "views.open": views_open,
     "views.push": views_push,
     "views.update": views_update,
+    "views.publish": views_publish,
 }

@@ -84,11 +84,11 @@ class OpenView:
 
 @dataclass(frozen=True)
 class Change:
-    """What changed, for live updates: kind is "message", "delete" or "views"."""
+    """What changed, for live updates: kind is "message", "delete", "views" or "home"."""
 
     kind: str
     message: Message | None = None
-    user_id: str | None = None  # for "views": whose modal stack
+    user_id: str | None = None  # for "views" and "home": whose modal stack, whose Home tab
 
     def visible_for(self, user_id: str) -> bool:
         if self.message is not None:
@@ -108,6 +108,7 @@ class Workspace:
             c.id: c for c in (channels if channels is not None else default_channels([u.id for u in humans]))}
         self.messages: dict[str, list[Message]] = {cid: [] for cid in self.channels}
         self.view_stacks: dict[str, list[OpenView]] = {}
+        self.home_views: dict[str, dict[str, Any]] = {}  # user id -> the app's Home tab as published
         self._last_ts = 0.0
         self._listeners: list[Callable[[Change], None]] = []
         self._changed: asyncio.Event | None = None  # created on first use, inside the event loop
@@ -248,6 +249,20 @@ class Workspace:
             stack[:] = [opened]
         self._notify(Change("views", user_id=user_id))
         return opened
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """views.publish: the person's Home tab is replaced (its id stays), with Slack's bookkeeping."""
+        current = self.home_views.get(user_id)
+        view_id = current["id"] if current else "V" + secrets.token_hex(5).upper()
+        full = copy.deepcopy(view)
+        full.update({"id": view_id, "team_id": TEAM_ID, "app_id": APP_ID, "bot_id": BOT_ID,
+                     "app_installed_team_id": TEAM_ID, "root_view_id": view_id, "previous_view_id": None,
+                     "hash": f"{int(self.clock.now())}.{secrets.token_hex(4)}", "state": {"values": {}}})
+        for key in ("private_metadata", "callback_id", "external_id"):
+            full.setdefault(key, "")
+        self.home_views[user_id] = full
+        self._notify(Change("home", user_id=user_id))
+        return full
 
     def set_view_errors(self, open_view: OpenView, errors: dict[str, str]) -> None:
         open_view.errors = dict(errors)

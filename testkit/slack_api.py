@@ -82,6 +82,7 @@ class FakeSlackApi:
         self.usergroups: dict[str, list[str]] = {}  # user group id -> member ids (usergroups.users.list)
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], StoredMessage] = {}
+        self.home_views: dict[str, dict[str, Any]] = {}  # user id -> the App Home view last published
         self._posted_in: dict[str, list[StoredMessage]] = {}
         self._failures: dict[str, list[Failure]] = {}
         self._holds: list[Hold] = []
@@ -349,6 +350,13 @@ class FakeSlackApi:
             profile = {"display_name": user_id.lower(), "real_name": user_id.lower(),
                        **({"email": emails[0]} if emails else {})}
             return {"ok": True, "user": {"id": user_id, "name": user_id.lower(), "profile": profile}}
+        if method == "views.publish":
+            view = args.get("view")
+            if isinstance(view, str):
+                view = json.loads(view)
+            user_id = str(args.get("user_id", ""))
+            self.home_views[user_id] = view or {}
+            return {"ok": True, "view": {**(view or {}), "id": f"VHOME{user_id}"}}
         if method == "views.open":
             view = args.get("view")
             if isinstance(view, str):

@@ -1,4 +1,4 @@
-"""The HTTP functions of the sample README's API.
+"""The HTTP functions of the sample README's API, and the audit export.
 
 All of them require a function key in Azure (AuthLevel.FUNCTION): starting a request notifies
 people, approving decides money, cancelling withdraws a request, and the status shows amounts
@@ -11,10 +11,12 @@ import azure.functions as func
 
 from bot.http_api.cancel import cancel_approval
 from bot.http_api.decide import decide_approval
+from bot.http_api.export import export_approvals
 from bot.http_api.responses import ApiResponse
 from bot.http_api.start import start_approval
 from bot.http_api.status import approval_status
 from bot.workflow.client import WorkflowClient
+from bot.workflow.listing import Listing
 
 http_api = df.Blueprint(http_auth_level=func.AuthLevel.FUNCTION)
 
@@ -24,7 +26,8 @@ def _http(response: ApiResponse) -> func.HttpResponse:
         body=response.body_text(),
         status_code=response.status,
         headers=response.headers,
-        mimetype="application/json",
+        mimetype=response.media_type.split(";")[0],
+        charset="utf-8",
     )
 
 
@@ -57,3 +60,10 @@ async def cancel_approval_request(req: func.HttpRequest, client: df.DurableOrche
 async def get_approval_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Runtime status, custom status and output of a request."""
     return _http(await approval_status(WorkflowClient(client), req.route_params.get("instanceId", "")))
+
+
+@http_api.route(route="approvals", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@http_api.durable_client_input(client_name="client")
+async def export_approval_records(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Every request decided in a period, for audit (JSON or CSV, paged)."""
+    return _http(await export_approvals(Listing(client), dict(req.params), req.url))

@@ -40,15 +40,7 @@ async def may_decide(
         return state.request is not None and await might_be_requester(client, person.id, state.request.requester)
 
     async def in_group(group: str, person: Person) -> bool:
-        """Is the clicker in a Slack user group an approval policy names? Unknown when Slack
-        can't say, which refuses the click (it can be repeated)."""
-        try:
-            response = await client.usergroups_users_list(usergroup=group)
-        except SLACK_CALL_ERRORS as error:
-            log.warning("usergroups.users.list for %s failed: %s", group, error)
-            return False
-        users = response.get("users")
-        return isinstance(users, list) and person.id in users
+        return await in_user_group(client, group, person)
 
     gate = Gate(is_approver=settings.may_approve, describe=summary, might_be_requester=profile_matches,
                 in_group=in_group)
@@ -61,6 +53,18 @@ async def may_cancel(
     """The shared checks for a cancellation: the requester's own Slack account, while it waits."""
     gate = Gate(is_approver=settings.may_approve, describe=summary)
     return await shared_may_cancel(gate, workflow, approval_id, user)
+
+
+async def in_user_group(client: AsyncWebClient, group: str, person: Person) -> bool:
+    """Is this person in a Slack user group an approval policy names? Unknown when Slack can't
+    say, which counts as no (a refused click can be repeated)."""
+    try:
+        response = await client.usergroups_users_list(usergroup=group)
+    except SLACK_CALL_ERRORS as error:
+        log.warning("usergroups.users.list for %s failed: %s", group, error)
+        return False
+    users = response.get("users")
+    return isinstance(users, list) and person.id in users
 
 
 def closed_text(state: ApprovalState) -> str:

@@ -19,7 +19,9 @@ from bot.teams.config import TeamsSettings
 from bot.teams.connector import TeamsCallFailed, TeamsConnector, card_activity
 from bot.teams.copies import is_unrecorded_copy, outcome_card
 from bot.teams.deciding import teams_person
+from bot.teams.my_list import list_card, wants_list
 from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.listing import Listing
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +34,10 @@ TRY_AGAIN = "Sorry, I couldn't do that just now. Please try again in a moment."
 
 
 class ExpenseBot(ActivityHandler):
-    def __init__(self, settings: TeamsSettings, workflow: WorkflowClient) -> None:
+    def __init__(self, settings: TeamsSettings, workflow: WorkflowClient, listing: Listing) -> None:
         self.settings = settings
         self.workflow = workflow
+        self.listing = listing
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:  # type: ignore[override]
         activity = turn_context.activity
@@ -45,6 +48,12 @@ class ExpenseBot(ActivityHandler):
         if person is None:
             return
         text = message_text(activity.remove_recipient_mention() if activity.entities else activity.text)
+        if personal and wants_list(text):
+            try:
+                await turn_context.send_activity(card_activity(await list_card(self.settings, self.listing, person)))
+            except BackendUnavailable:
+                await turn_context.send_activity(MessageFactory.text(TRY_AGAIN))
+            return
         answer = await on_command(self.workflow, person, text)
         if answer is None:
             return

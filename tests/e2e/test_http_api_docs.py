@@ -91,7 +91,7 @@ async def test_every_documented_curl_works_as_written(app_host, http, doc):
             url = url.replace("{approvalId}", started["approvalId"]).replace("{instanceId}", started["id"])
         data = curl.data.encode() if curl.data is not None else None
         async with http.request(curl.method, url, data=data, headers=curl.headers) as response:
-            body = await response.json(content_type=None)
+            body = await response.json() if response.content_type == "application/json" else await response.text()
             expected = {"POST": 202, "GET": 200}[curl.method]
             assert response.status == expected, (curl, body)
         if url.endswith("/api/human_interaction"):

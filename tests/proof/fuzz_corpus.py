@@ -255,7 +255,7 @@ def invalid_decision_body(rng: random.Random) -> Any:
 
 
 def http_api_request(rng: random.Random, targets: Targets) -> BadRequest:
-    kind = rng.randrange(8)
+    kind = rng.randrange(9)
     json_headers = {"content-type": "application/json"}
     if kind == 0:
         # (an empty body is valid: every field has a default)
@@ -278,6 +278,11 @@ def http_api_request(rng: random.Random, targets: Targets) -> BadRequest:
     if kind == 3:
         target = rng.choice(["0" * 32, "approval-" + "a" * 32, quote(weird_text(rng) or "x", safe=""), "%2e%2e"])
         return BadRequest("status unknown", "GET", f"/api/status/{target}", b"", {}, SIGNED)
+    if kind == 8:
+        name = rng.choice(["from", "to", "status", "format", "limit", "continuation",
+                           quote(weird_text(rng) or "x", safe="")])
+        value = quote(weird_text(rng) or "-1", safe="")
+        return BadRequest("export: bad query", "GET", f"/api/approvals?{name}={value}", b"", {}, SIGNED)
     if kind == 4:
         method, path = rng.choice([("GET", "/api/human_interaction"), ("PUT", f"/api/approve/{targets.waiting}"),
                                    ("DELETE", f"/api/status/{targets.waiting}"), ("POST", "/api/status/x"),

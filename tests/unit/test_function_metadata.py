@@ -18,8 +18,10 @@ HTTP_FUNCTIONS = {
     "decide_approval_request": ("approve/{approvalId}", ["POST"], "FUNCTION"),
     "cancel_approval_request": ("cancel/{approvalId}", ["POST"], "FUNCTION"),
     "get_approval_status": ("status/{instanceId}", ["GET"], "FUNCTION"),
+    "export_approval_records": ("approvals", ["GET"], "FUNCTION"),
     "slack_commands": ("slack/commands", ["POST"], "ANONYMOUS"),
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
+    "slack_events": ("slack/events", ["POST"], "ANONYMOUS"),
     "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
 }
 ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval", "cancel_approval",
