@@ -22,6 +22,7 @@ from typing import Any
 from . import history as h
 from .activities import run_activity, unknown_activity
 from .clock import Clock
+from .entities import EntityWorker
 from .functions import FunctionIndex
 from .history import EventType
 from .replay import Episode, NewTask, run_episode
@@ -61,6 +62,7 @@ class Engine:
         self._inflight: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._post_commit: list[Callable[[], None]] = []
+        self.entities = EntityWorker(self)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -72,6 +74,7 @@ class Engine:
                                   activity.name, activity.input)
         for instance_id in self.store.instances_with_messages():
             self.mark_dirty(instance_id)
+        self.entities.start()
         self._loops = [asyncio.create_task(self._pump(), name="devhost-episodes"),
                        asyncio.create_task(self.timers.run(), name="devhost-timers")]
 
@@ -80,6 +83,7 @@ class Engine:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.entities.stop()
 
     # -- notifications ---------------------------------------------------------------------
     def mark_dirty(self, instance_id: str) -> None:
@@ -99,7 +103,7 @@ class Engine:
 
     def is_idle(self) -> bool:
         return (not self._dirty and not self._inflight and not self._unfired
-                and not self.timers.has_due())
+                and not self.timers.has_due() and self.entities.is_idle())
 
     async def settle(self) -> None:
         """Return once no episode, activity or due timer is left to process."""
@@ -197,6 +201,9 @@ class Engine:
         if state.get("isDone"):
             again, new_input = episode.continue_as_new_input
             if again:
+                for task in episode.new_tasks:  # signals still go out, as DTFx sends them
+                    if task.kind == "signal":
+                        self.entities.send(row, task, now)
                 self._continue_as_new(row, new_input, now, custom_json)
                 return
         self._record_tasks(row, episode, recorded, now, events)
@@ -258,6 +265,8 @@ class Engine:
                 row_id, instance_id, task.task_id, task.name, task.input))
             return h.event(EventType.TaskScheduled, now, task.task_id, Name=task.name, Version="",
                            Input=task.input)
+        if task.kind in ("entity", "signal"):
+            return self.entities.send(row, task, now)
         if task.kind == "timer":
             assert task.fire_at is not None  # every timer task has its time
             fire_text = h.dotnet_time(task.fire_at)

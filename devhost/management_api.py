@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from .engine import Engine
+from .entity_api import EntityApi
 from .history import parse_time
 from .operations import OperationError, Operations, Outcome
 from .status import history_events, status_json
@@ -63,10 +64,13 @@ class ManagementApi:
         self.engine = engine
         self.ops = Operations(engine)
         self.urls = urls
+        self.entities = EntityApi(engine)
 
     async def handle(self, request: web.Request, parts: list[str]) -> web.StreamResponse:
         query = {k.lower(): v for k, v in request.query.items()}
         method = request.method
+        if parts and parts[0].lower() == "entities":
+            return await self.entities.handle(request, query, parts[1:])
         try:
             if parts and parts[0].lower() == "orchestrators" and 2 <= len(parts) <= 3 \
                     and method == "POST":

@@ -1,0 +1,86 @@
+"""Sample app for devhost's entity tests: a counter, a month-to-date spend per requester, and
+orchestrations that call and signal them."""
+import time
+
+import azure.durable_functions as df
+import azure.functions as func
+
+app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@app.entity_trigger(context_name="context")
+def Counter(context: df.DurableEntityContext) -> None:
+    value = context.get_state(lambda: 0)
+    operation = context.operation_name
+    if operation == "add":
+        context.set_state(value + context.get_input())
+    elif operation == "slow_add":  # long enough that a kill lands in the middle of a batch
+        time.sleep(0.02)
+        context.set_state(value + context.get_input())
+    elif operation == "get":
+        context.set_result(value)
+    elif operation == "delete":
+        context.destruct_on_exit()
+    elif operation == "fail":
+        raise ValueError("the counter refuses")
+    else:
+        raise ValueError(f"no operation {operation}")
+
+
+@app.entity_trigger(context_name="context", entity_name="MonthToDate")
+def month_to_date(context: df.DurableEntityContext) -> None:
+    """Approved spend of one requester in one month (key `<requester>:<yyyy-mm>`)."""
+    spent = context.get_state(lambda: {"total": 0, "requests": 0})
+    if context.operation_name == "approved":
+        spent = {"total": spent["total"] + context.get_input(), "requests": spent["requests"] + 1}
+        context.set_state(spent)
+    context.set_result(spent)
+
+
+@app.orchestration_trigger(context_name="context")
+def call_counter(context: df.DurableOrchestrationContext):
+    data = context.get_input()
+    counter = df.EntityId("Counter", data["key"])
+    yield context.call_entity(counter, "add", data["amount"])
+    total = yield context.call_entity(counter, "get")
+    return {"total": total}
+
+
+@app.orchestration_trigger(context_name="context")
+def signal_counter(context: df.DurableOrchestrationContext):
+    data = context.get_input()
+    context.signal_entity(df.EntityId("Counter", data["key"]), data.get("op", "add"), data["amount"])
+    return "signalled"
+
+
+@app.orchestration_trigger(context_name="context")
+def failing_call(context: df.DurableOrchestrationContext):
+    try:
+        yield context.call_entity(df.EntityId("Counter", "x"), "fail")
+    except Exception as exc:
+        return f"caught: {exc}"
+    return "not raised"
+
+
+@app.orchestration_trigger(context_name="context")
+def approve(context: df.DurableOrchestrationContext):
+    """The approval's last step: add the approved amount to the requester's month."""
+    data = context.get_input()
+    month = df.EntityId("MonthToDate", f"{data['requester']}:{data['month']}")
+    if data.get("call"):
+        spent = yield context.call_entity(month, "approved", data["amount"])
+        return spent
+    context.signal_entity(month, "approved", data["amount"])
+    yield context.call_activity("noop", None)
+    return "recorded"
+
+
+@app.activity_trigger(input_name="x")
+def noop(x):
+    return x
+
+
+@app.orchestration_trigger(context_name="context")
+def unknown_entity(context: df.DurableOrchestrationContext):
+    yield context.call_entity(df.EntityId("Nobody", "k"), "get")
+    return "not raised"
