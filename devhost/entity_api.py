@@ -45,9 +45,12 @@ def _after(token: str) -> str | None:
     if not token:
         return None
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        entity_id = base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeError, ValueError):
-        raise BadQuery(f"{TOKEN_HEADER} is not a token this API gave out") from None
+        entity_id = ""
+    if not entity_id.startswith("@"):
+        raise BadQuery(f"{TOKEN_HEADER} is not a token this API gave out")
+    return entity_id
 
 
 def _flag(value: str | None, default: bool, name: str) -> bool:

@@ -116,7 +116,7 @@ async function refresh() {
   try {
     do {
       again = false;
-      if (current.view === "list") await loadList();
+      if (current.view === "list") { await loadList(); await loadEntities(); }
       else await loadInstance(current.id);
     } while (again);
   } catch (error) {
@@ -203,6 +203,34 @@ async function loadList() {
   const first = listState.page * PAGE_SIZE;
   $("page-info").textContent = rows.length
     ? `${first + 1}–${first + rows.length} of ${body.total}` : `0 of ${body.total}`;
+}
+
+// -- the entity list: the first pages, state included ---------------------------------------------
+const entityState = { pages: 1 };
+
+async function loadEntities() {
+  let after = null;
+  const items = [];
+  let next = null;
+  for (let page = 0; page < entityState.pages; page += 1) {
+    const params = new URLSearchParams({ limit: PAGE_SIZE });
+    if (after) params.set("after", after);
+    const { status, body } = await getJson(`${API}/entities?${params}`);
+    if (status !== 200) return;
+    items.push(...body.entities);
+    next = body.next;
+    if (!next) break;
+    after = next;
+  }
+  const rows = items.map((e) => el("tr", { "data-entity-id": e.entityId },
+    el("td", {}, e.name),
+    el("td", {}, el("code", {}, e.key)),
+    el("td", { class: "state" }, e.exists ? JSON.stringify(e.state) : "(no state yet)"),
+    el("td", { class: "time", title: e.lastOperationTime || "" }, formatTime(e.lastOperationTime)),
+    el("td", { class: "queued" }, String(e.queued))));
+  $("entity-rows").replaceChildren(...rows);
+  $("empty-entities").hidden = rows.length > 0;
+  $("more-entities").hidden = !next;
 }
 
 // -- one instance ------------------------------------------------------------------------------
@@ -477,6 +505,7 @@ $("older").addEventListener("click", () => {
   listState.page += 1;
   refresh();
 });
+$("more-entities").addEventListener("click", () => { entityState.pages += 1; refresh(); });
 $("newer").addEventListener("click", () => {
   if (listState.page === 0) return;
   listState.page -= 1;

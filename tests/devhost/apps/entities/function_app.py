@@ -49,7 +49,8 @@ def call_counter(context: df.DurableOrchestrationContext):
 @app.orchestration_trigger(context_name="context")
 def signal_counter(context: df.DurableOrchestrationContext):
     data = context.get_input()
-    context.signal_entity(df.EntityId("Counter", data["key"]), data.get("op", "add"), data["amount"])
+    target = df.EntityId(data.get("entity", "Counter"), data["key"])
+    context.signal_entity(target, data.get("op", "add"), data["amount"])
     return "signalled"
 
 
@@ -71,8 +72,21 @@ def approve(context: df.DurableOrchestrationContext):
         spent = yield context.call_entity(month, "approved", data["amount"])
         return spent
     context.signal_entity(month, "approved", data["amount"])
+    if data.get("wait"):
+        yield context.wait_for_external_event("done")
     yield context.call_activity("noop", None)
     return "recorded"
+
+
+@app.orchestration_trigger(context_name="context")
+def tally(context: df.DurableOrchestrationContext):
+    """Signal once per round, continuing as new until the rounds are used up."""
+    data = context.get_input()
+    context.signal_entity(df.EntityId("Counter", data["key"]), "add", 1)
+    if data["rounds"] > 1:
+        context.continue_as_new({"key": data["key"], "rounds": data["rounds"] - 1})
+        return None
+    return "done"
 
 
 @app.activity_trigger(input_name="x")
@@ -84,3 +98,11 @@ def noop(x):
 def unknown_entity(context: df.DurableOrchestrationContext):
     yield context.call_entity(df.EntityId("Nobody", "k"), "get")
     return "not raised"
+
+
+@app.entity_trigger(context_name="context")
+def Journal(context: df.DurableEntityContext) -> None:
+    """Every operation appends its name and input: the order operations ran in."""
+    entries = context.get_state(list)
+    entries.append([context.operation_name, context.get_input()])
+    context.set_state(entries)
