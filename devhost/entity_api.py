@@ -9,6 +9,10 @@ GET    entities[/{name}]           the entities (of that name), filtered and pag
 POST   entities/{name}[/{key}]     signal `?op=`, the body (if any) as its input: 202
 DELETE entities/{name}/{key}       signal the operation "delete": 202
 A key of `$` reads the entity whose key is empty. Refusals answer `{"Message": ...}`.
+
+On Azure an entity also is an orchestration instance named by its scheduler id `@name@key`:
+`GET instances/@name@key` answers its status here too; the other instance operations on such an
+id answer 501 naming the gap (never a bare 404, which the client reads as "no such instance").
 """
 from __future__ import annotations
 
@@ -21,8 +25,9 @@ from aiohttp import web
 
 from .engine import Engine
 from .entities import EntityRefused
-from .entity_store import EntityQuery, EntityRow, scheduler_id
+from .entity_store import EntityQuery, EntityRow, scheduler_id, split_scheduler_id
 from .history import parse_time
+from .status import seconds_time
 from .store import StorageError
 
 DEFAULT_PAGE = 100
@@ -103,6 +108,22 @@ class EntityApi:
                             "nothing was changed, retry shortly"},
                 status=503, headers={"Retry-After": "1"})
 
+    def instance_status(self, request: web.Request, entity_id: str) -> web.Response:
+        """`GET instances/@name@key`: the entity's scheduler as a Running instance."""
+        entities = self.engine.store.entities
+        row = entities.entity(entity_id)
+        queued = entities.queue_lengths().get(entity_id, 0)
+        if row is None and not queued:
+            return web.Response(status=404)
+        name, _key = split_scheduler_id(entity_id)
+        when = seconds_time(row.last_operation_time) if row is not None else None
+        body = {"name": name, "instanceId": entity_id, "runtimeStatus": "Running",
+                "input": {"exists": row is not None, "state": row.state if row else None},
+                "customStatus": {"entityExists": row is not None, "queueSize": queued},
+                "output": None, "createdTime": when, "lastUpdatedTime": when}
+        return web.json_response(body, status=202, headers={"Location": str(request.url),
+                                                            "Retry-After": "5"})
+
     def _read(self, name: str, key: str) -> web.Response:
         row = self.engine.store.entities.entity(scheduler_id(name, key))
         if row is None:
@@ -144,3 +165,9 @@ class EntityApi:
                 input_json = json.dumps(text)
         self.engine.entities.signal(name, key, operation, input_json)
         return web.Response(status=202)
+
+
+def entity_instance_refused(operation: str) -> web.Response:
+    return _message(501, f"devhost keeps entities apart from orchestration instances: '{operation}' "
+                         "on an entity's instance id (@name@key) is not supported; use the entity "
+                         "API (entities/{name}/{key}) instead")

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from .engine import Engine
-from .entity_api import EntityApi
+from .entity_api import EntityApi, entity_instance_refused
 from .history import parse_time
 from .operations import OperationError, Operations, Outcome
 from .status import history_events, status_json
@@ -85,6 +85,10 @@ class ManagementApi:
                     return self._purge_by(query)
                 return web.Response(status=404)
             instance_id = parts[1]
+            if instance_id.startswith("@"):  # an entity's scheduler id
+                if len(parts) == 2 and method == "GET":
+                    return self.entities.instance_status(request, instance_id)
+                return entity_instance_refused(parts[2] if len(parts) > 2 else method)
             if len(parts) == 2:
                 if method == "GET":
                     return self._status(request, query, instance_id)

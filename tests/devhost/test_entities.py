@@ -254,3 +254,23 @@ def test_continuation_tokens_are_opaque_text():
     from devhost.entity_api import _after, _token
     assert _after(_token("@counter@a/b")) == "@counter@a/b"
     assert base64.urlsafe_b64decode(_token("@x@y")) == b"@x@y"
+
+
+# ---------------------------------------------------------------- the entity as an instance
+async def test_an_entitys_instance_id_answers_its_status_not_a_bare_404(host, http):
+    await host.client.signal_entity(counter("s1"), "add", 2)
+    await host.settle()
+    status = await host.client.get_status("@counter@s1")
+    assert status.runtime_status.value == "Running"
+    assert status.input_ == {"exists": True, "state": "2"}
+    assert (await host.get_status("@counter@never")) is None  # no state, nothing queued
+
+
+@pytest.mark.parametrize("method, path", [
+    ("POST", "/instances/@counter@s1/terminate"), ("POST", "/instances/@counter@s1/raiseEvent/E"),
+    ("DELETE", "/instances/@counter@s1"),
+])
+async def test_other_instance_operations_on_an_entity_name_the_gap(host, http, method, path):
+    async with http.request(method, f"{host.management_url}{path}") as resp:
+        assert resp.status == 501
+        assert "use the entity API" in (await resp.json())["Message"]
