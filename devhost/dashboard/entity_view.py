@@ -24,12 +24,13 @@ def entities_json(reader: EntityReader, name: str | None, after: str | None,
     """One page of entities in id order, and the id to continue after (None: last page)."""
     limit = max(1, min(limit, MAX_ENTITIES))
     rows = reader.entities(EntityQuery(name=name.lower() if name else None, after=after,
-                                       limit=limit))
+                                       limit=limit + 1))
+    last_page = len(rows) <= limit
+    rows = rows[:limit]
     queued = reader.queue_lengths()
     items = [{"entityId": r.entity_id, "name": r.name, "key": r.key, "exists": True,
               "state": _state(r.state), "lastOperationTime": r.last_operation_time,
               "queued": queued.pop(r.entity_id, 0)} for r in rows]
-    last_page = len(rows) < limit
     for entity_id, count in sorted(queued.items()):  # not created yet: shown on the last page
         entity_name, key = split_scheduler_id(entity_id)
         if last_page and (not name or entity_name == name.lower()) and (
