@@ -1,6 +1,8 @@
 """The dashboard lists durable entities with their state and queued operations, live."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 import azure.durable_functions as df
 import pytest
@@ -8,14 +10,15 @@ from playwright.async_api import Browser, expect
 
 from devhost.dashboard import PAGE_PATH
 from devhost.testing import run_devhost
-from tests.devhost.conftest import APPS
 
 from .conftest import API
+
+ENTITY_APP = Path(__file__).resolve().parents[1] / "devhost" / "apps" / "entities"
 
 
 @pytest.fixture
 async def host():
-    async with run_devhost(APPS / "entities", virtual_clock=True) as running:
+    async with run_devhost(ENTITY_APP, virtual_clock=True) as running:
         yield running
 
 

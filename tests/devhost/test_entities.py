@@ -3,15 +3,15 @@
 `read_entity_state` from the client, and the extension's entity HTTP API (HttpApiHandler,
 `entities/{name}/{key}`)."""
 import base64
+from pathlib import Path
 
 import aiohttp
 import azure.durable_functions as df
 import pytest
 
 from devhost.testing import run_devhost
-from tests.devhost.conftest import APPS
 
-ENTITY_APP = APPS / "entities"
+ENTITY_APP = Path(__file__).parent / "apps" / "entities"
 BASES = ["/runtime/webhooks/durabletask", "/durabletask"]
 
 

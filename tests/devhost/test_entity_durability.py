@@ -3,6 +3,7 @@ works through a queue of slow operations and orchestrations signal another one; 
 restart on the same database every acknowledged operation has been applied exactly once."""
 import asyncio
 import time
+from pathlib import Path
 
 import aiohttp
 import azure.durable_functions as df
@@ -11,7 +12,6 @@ from azure.durable_functions.models.utils import http_utils
 
 from devhost.urls import DurableUrls
 from testkit.devhost_process import DevhostProcess
-from tests.devhost.conftest import APPS
 
 pytestmark = pytest.mark.slow
 SLOW_OPERATIONS = 150  # 20 ms each, in batches of 100: the kill lands inside a batch
@@ -35,7 +35,7 @@ async def until(check, timeout: float = 30.0):
 
 
 async def test_sigkill_mid_batch_applies_every_operation_exactly_once(tmp_path):
-    host = DevhostProcess(tmp_path / "hub.sqlite3", app_dir=APPS / "entities")
+    host = DevhostProcess(tmp_path / "hub.sqlite3", app_dir=Path(__file__).parent / "apps" / "entities")
     counter = df.EntityId("Counter", "slow")
     month = df.EntityId("MonthToDate", "ann:2026-12")
     async with aiohttp.ClientSession() as http:
