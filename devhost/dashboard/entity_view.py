@@ -6,8 +6,7 @@ import json
 from typing import Any
 
 from ..entity_store import EntityQuery, EntityReader, split_scheduler_id
-
-MAX_ENTITIES = 200
+from .queries import MAX_PAGE, BadQuery
 
 
 def _state(text: str | None) -> Any:
@@ -22,7 +21,10 @@ def _state(text: str | None) -> Any:
 def entities_json(reader: EntityReader, name: str | None, after: str | None,
                   limit: int) -> dict[str, Any]:
     """One page of entities in id order, and the id to continue after (None: last page)."""
-    limit = max(1, min(limit, MAX_ENTITIES))
+    if not 1 <= limit <= MAX_PAGE:
+        raise BadQuery(f"limit must be between 1 and {MAX_PAGE}")
+    if after is not None and not after.startswith("@"):
+        raise BadQuery("after must be an entity id (@name@key) this dashboard handed out")
     rows = reader.entities(EntityQuery(name=name.lower() if name else None, after=after,
                                        limit=limit + 1))
     last_page = len(rows) <= limit

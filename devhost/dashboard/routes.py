@@ -99,8 +99,11 @@ async def list_entities(request: web.Request) -> web.Response:
     except ValueError:
         return _bad("limit must be a whole number")
     dash = request.app[_DASHBOARD]
-    body = entities_json(dash.reader.entities, query.get("name") or None,
-                         query.get("after") or None, limit)
+    try:
+        body = entities_json(dash.reader.entities, query.get("name") or None,
+                             query.get("after") or None, limit)
+    except BadQuery as exc:
+        return _bad(str(exc))
     body["now"] = iso_time(dash.now())
     return web.json_response(body)
 

@@ -68,3 +68,11 @@ async def test_the_page_shows_each_entity_and_its_state_as_it_changes(browser: B
         await expect(page.locator("#empty-entities")).to_be_hidden()
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=x", "after=counter"])
+async def test_a_bad_entity_page_request_answers_400(host, query):
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{host.base_url}{API}/entities?{query}") as response:
+            assert response.status == 400
+            assert (await response.json())["error"]

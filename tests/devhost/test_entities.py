@@ -186,6 +186,8 @@ async def test_the_key_dollar_names_the_empty_key(host, http):
 @pytest.mark.parametrize("method, path, body, message", [
     ("POST", "/entities/Nobody/k?op=x", None, "is not an entity function"),
     ("POST", "/entities/Counter/k?op=add", b"{not json", "Could not parse JSON content"),
+    ("POST", "/entities/Counter/a%01b?op=add", None, "Entity keys must not contain"),
+    ("POST", "/entities?op=add", None, "entity name must not be a null or empty string"),
     ("GET", "/entities/Counter?top=0", None, "top must be a positive whole number"),
     ("GET", "/entities/Counter?top=x", None, "Bad query"),
     ("GET", "/entities?fetchState=maybe", None, "fetchState must be true or false"),
