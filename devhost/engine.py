@@ -195,15 +195,14 @@ class Engine:
         custom = state.get("customStatus")
         custom_json = json.dumps(custom) if custom is not None else None
         if episode.error is not None:
+            self._send_signals(row, episode, now, events)
             self.end_execution(row, "Failed", failure_output(row.name, episode.error), events,
                                now, seq, custom_json)
             return
         if state.get("isDone"):
             again, new_input = episode.continue_as_new_input
             if again:
-                for task in episode.new_tasks:  # signals still go out, as DTFx sends them
-                    if task.kind == "signal":
-                        self.entities.send(row, task, now)
+                self._send_signals(row, episode, now, [])
                 self._continue_as_new(row, new_input, now, custom_json)
                 return
         self._record_tasks(row, episode, recorded, now, events)
@@ -234,6 +233,13 @@ class Engine:
             recorded.append(task.record())
         for timer_id in episode.cancelled_timers:
             self.store.cancel_timer(row.instance_id, timer_id)
+
+    def _send_signals(self, row: InstanceRow, episode: Episode, now: datetime,
+                      events: list[dict]) -> None:
+        """Entity signals of an episode that ends the execution: DTFx still sends them."""
+        for task in episode.new_tasks:
+            if task.kind == "signal":
+                events.append(self.entities.send(row, task, now))
 
     def _while_timers_armed(self, row: InstanceRow, incoming: list[dict], now: datetime) -> None:
         """Record what reaches a returned function; complete it once no timer is armed."""

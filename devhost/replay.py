@@ -188,10 +188,10 @@ def run_episode(handle: Callable[..., Any], body: str, recorded: list[list[Any]]
     ctx, state, error = _run_sdk(handle, body)
     actions = flatten(state.get("actions") or [])
     problem = _check_supported(actions) or _check_deterministic(actions, recorded, error is None)
-    if problem or error or ctx is None:
+    if problem or ctx is None:
         return Episode(state, error=problem or error)
     known = {t[0] for t in recorded}
-    episode = Episode(state)
+    episode = Episode(state, error=error)  # a failing orchestrator's signals still go out
     for key, value in ctx.open_tasks.items():
         if not isinstance(key, int):
             continue

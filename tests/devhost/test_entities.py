@@ -142,6 +142,14 @@ async def test_a_restart_between_the_signal_and_the_end_sends_it_once(tmp_path):
         assert await state_of(host, month) == {"total": 70, "requests": 1}
 
 
+async def test_a_signal_sent_before_the_orchestrator_fails_is_still_delivered(host):
+    iid = await host.client.start_new("signal_then_fail")
+    status = await host.wait_for_status(iid, "Failed")
+    assert "after the signal" in status["output"]
+    await host.settle()
+    assert await state_of(host, counter("failed")) == 1
+
+
 async def test_signals_before_continue_as_new_are_sent_once_per_round(host):
     iid = await host.client.start_new("tally", None, {"key": "t", "rounds": 5})
     status = await host.wait_for_status(iid, "Completed")

@@ -79,6 +79,13 @@ def approve(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def signal_then_fail(context: df.DurableOrchestrationContext):
+    yield context.call_activity("noop", None)
+    context.signal_entity(df.EntityId("Counter", "failed"), "add", 1)
+    raise ValueError("after the signal")
+
+
+@app.orchestration_trigger(context_name="context")
 def tally(context: df.DurableOrchestrationContext):
     """Signal once per round, continuing as new until the rounds are used up."""
     data = context.get_input()
