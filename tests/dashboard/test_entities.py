@@ -76,3 +76,35 @@ async def test_a_bad_entity_page_request_answers_400(host, query):
         async with http.get(f"{host.base_url}{API}/entities?{query}") as response:
             assert response.status == 400
             assert (await response.json())["error"]
+
+
+async def test_an_instance_shows_its_entity_calls_and_signals_in_the_timeline(host):
+    await host.client.signal_entity(df.EntityId("Counter", "tl"), "add", 1)
+    iid = await host.client.start_new("call_counter", None, {"key": "tl", "amount": 4})
+    await host.wait_for_status(iid, "Completed")
+    signalled = await host.client.start_new("signal_counter", None, {"key": "tl", "amount": 2})
+    await host.wait_for_status(signalled, "Completed")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{host.base_url}{API}/instances/{iid}") as response:
+            body = await response.json()
+        calls = [(i["kind"], i["label"], i["state"], i["detail"])
+                 for i in body["timeline"]["items"] if i["kind"] == "entity"]
+        assert calls == [("entity", "@counter@tl add", "completed", "null"),
+                         ("entity", "@counter@tl get", "completed", "5")]
+        assert not [i for i in body["timeline"]["items"] if i["kind"] == "event"]
+        async with http.get(f"{host.base_url}{API}/instances/{signalled}") as response:
+            body = await response.json()
+        assert [(i["label"], i["state"], i["detail"]) for i in body["timeline"]["items"]
+                if i["kind"] == "signal"] == [("@counter@tl add", "sent", "2")]
+
+
+async def test_a_waiting_call_shows_as_an_entity_call_not_an_event(host):
+    """While the call waits for its entity, the page says so (not 'External event <guid>')."""
+    await host.engine.entities.stop()  # no batch runs: the call stays open
+    iid = await host.client.start_new("call_counter", None, {"key": "w", "amount": 1})
+    await host.wait_for_status(iid, "Running")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{host.base_url}{API}/instances/{iid}") as response:
+            waiting = (await response.json())["waiting"]
+    assert waiting["events"] == []
+    assert waiting["entities"] == [{"call": "@counter@w add"}]

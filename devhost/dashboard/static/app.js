@@ -291,6 +291,11 @@ function renderWaiting(body) {
       el("span", { class: "icon", "aria-hidden": "true" }, "⚙"),
       el("span", {}, "Activity ", el("span", { class: "what" }, a.name), " running")));
   }
+  for (const c of w.entities || []) {
+    items.push(el("li", { class: "wait-entity" },
+      el("span", { class: "icon", "aria-hidden": "true" }, "◆"),
+      el("span", {}, "Entity call ", el("span", { class: "what" }, c.call))));
+  }
   if (!items.length) {
     items.push(el("li", { class: "none" },
       TERMINAL.has(body.runtimeStatus) ? `Nothing: the instance is ${body.runtimeStatus}.` : "Nothing pending right now."));
@@ -312,12 +317,13 @@ function tick() {
 }
 setInterval(tick, 250);
 
-const ICONS = { activity: "A", timer: "T", "retry-timer": "R", event: "E", suborchestration: "S", lifecycle: "●" };
+const ICONS = { activity: "A", timer: "T", "retry-timer": "R", event: "E", suborchestration: "S", entity: "N", signal: "→", lifecycle: "●" };
 
 function itemSummary(item) {
   switch (item.kind) {
     case "activity":
     case "suborchestration":
+    case "entity":
       if (item.state === "running") return "running";
       if (item.state === "abandoned") return "did not finish";
       return `${item.state} in ${formatDuration(item.duration_ms)}`;
@@ -328,6 +334,8 @@ function itemSummary(item) {
       return `cancelled before its deadline ${formatTime(item.due)}`;
     case "event":
       return `event raised at ${formatTime(item.start)}`;
+    case "signal":
+      return `signal sent at ${formatTime(item.start)}`;
     default:
       return formatTime(item.start);
   }
@@ -337,6 +345,8 @@ function itemLabel(item) {
   if (item.kind === "activity") return `Activity ${item.label}`;
   if (item.kind === "event") return `Event ${item.label}`;
   if (item.kind === "suborchestration") return `Sub-orchestration ${item.label}`;
+  if (item.kind === "entity") return `Entity call ${item.label}`;
+  if (item.kind === "signal") return `Entity signal ${item.label}`;
   return item.label;
 }
 
@@ -359,7 +369,7 @@ function renderTimeline(body) {
       const left = pos(item.start);
       track.append(el("div", { class: "tl-bar", style: `left:${left}%;width:${Math.max(pos(item.end) - left, 0.4)}%`,
         title: `${item.start} → ${item.end}` }));
-    } else if (item.kind === "activity" || item.kind === "suborchestration") {
+    } else if (item.kind === "activity" || item.kind === "suborchestration" || item.kind === "entity") {
       const left = pos(item.start);
       track.append(el("div", { class: "tl-bar", style: `left:${left}%;width:${Math.max(nowPos - left, 0.4)}%` }));
     } else {
