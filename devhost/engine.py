@@ -29,6 +29,7 @@ from .replay import Episode, NewTask, run_episode
 from .storage_health import StorageHealth
 from .store import ACTIVE, TERMINAL, InstanceRow, StorageError, TaskHubStore
 from .timers import TimerQueue
+from .versioning import MISMATCH_OUTPUT, FailureStrategy, Versioning
 
 log = logging.getLogger("devhost")
 _KEEP = object()  # leave the custom status as it is
@@ -48,11 +49,13 @@ def context_input(input_json: str | None) -> Any:
 
 class Engine:
     def __init__(self, store: TaskHubStore, clock: Clock, index: FunctionIndex,
-                 executor: Executor | None = None) -> None:
+                 executor: Executor | None = None, versioning: Versioning | None = None) -> None:
         self.store = store
         self.clock = clock
         self.index = index
         self.executor = executor
+        self.versioning = versioning or Versioning()
+        self._refused: set[tuple[str, str]] = set()  # (instance, execution) already logged
         self.health = StorageHealth(store)
         self.timers = TimerQueue(clock, self._fire_timers)
         self._unfired: list[int] = []  # due timers whose firing the store refused so far
@@ -156,6 +159,10 @@ class Engine:
                 self.store.delete_messages(instance_id, messages[-1].id)
             return
         now = self.clock.now()
+        if not self.versioning.accepts(row.version):
+            self._version_mismatch(row, [json.loads(m.event) for m in messages], messages[-1].id,
+                                   now)
+            return
         if row.pending_output is not None:  # the function has returned; timers hold it open
             with self.transaction():
                 self.store.delete_messages(instance_id, messages[-1].id)
@@ -179,6 +186,28 @@ class Engine:
         with self.transaction():
             self.store.delete_messages(instance_id, messages[-1].id)
             self._apply(row, episode, recorded, now, len(old), new_events)
+        self.notify()
+
+    def _version_mismatch(self, row: InstanceRow, incoming: list[dict], last_message: int,
+                          now: datetime) -> None:
+        """Work for an instance whose version this host does not run (versioning module).
+
+        Reject leaves the messages stored: the instance keeps its status and runs on a later
+        start whose host.json accepts its version (or when new messages arrive). Fail ends it
+        without running the orchestrator, with DurableTask.Core's VersionMismatch output."""
+        if self.versioning.failure is FailureStrategy.REJECT:
+            key = (row.instance_id, row.execution_id)
+            if key not in self._refused:
+                self._refused.add(key)
+                log.warning("instance %s has version %r, which this host (%s) does not run; "
+                            "it waits for a host whose defaultVersion accepts it",
+                            row.instance_id, row.version, self.versioning.describe())
+            return
+        incoming.sort(key=lambda e: e["EventType"] != EventType.ExecutionStarted)
+        with self.transaction():
+            self.store.delete_messages(row.instance_id, last_message)
+            self.end_execution(row, "Failed", json.dumps(MISMATCH_OUTPUT),
+                               [h.event(EventType.OrchestratorStarted, now), *incoming], now)
         self.notify()
 
     def _context_body(self, row: InstanceRow, old: list[str], new_events: list[dict]) -> str:
@@ -283,9 +312,10 @@ class Engine:
                 self._after_commit(lambda: self.timers.add(fire_at, row_id))
             return h.event(EventType.TimerCreated, now, task.task_id, FireAt=fire_text)
         child_id = task.child_instance_id or f"{instance_id}:{task.task_id:04d}"
-        self._start_child(row, task, child_id, now)
+        version = self.versioning.version_for_new(task.version)
+        self._start_child(row, task, child_id, version, now)
         return h.event(EventType.SubOrchestrationInstanceCreated, now, task.task_id,
-                       Name=task.name, Version="", InstanceId=child_id, Input=task.input)
+                       Name=task.name, Version=version, InstanceId=child_id, Input=task.input)
 
     def _after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once the current transaction has committed (dropped on rollback)."""
@@ -312,7 +342,7 @@ class Engine:
             action()
 
     def _start_child(self, parent: InstanceRow, task: NewTask, child_id: str,
-                     now: datetime) -> None:
+                     version: str | None, now: datetime) -> None:
         existing = self.store.instance(child_id)
         reason = None
         if self.index.orchestrator(task.name) is None:
@@ -327,11 +357,14 @@ class Engine:
             self._after_commit(lambda: self.mark_dirty(parent.instance_id))
             return
         self.create_instance(task.name, child_id, task.input, now, parent=(
-            parent.instance_id, parent.execution_id, task.task_id, parent.name))
+            parent.instance_id, parent.execution_id, task.task_id, parent.name), version=version)
 
     def create_instance(self, name: str, instance_id: str, input_json: str | None, now: datetime,
-                        parent: tuple[str, str, int, str] | None = None) -> None:
-        """Insert a Pending instance and its ExecutionStarted message (inside a transaction)."""
+                        parent: tuple[str, str, int, str] | None = None,
+                        version: str | None = None) -> None:
+        """Insert a Pending instance and its ExecutionStarted message (inside a transaction).
+
+        `version` is the instance's own, already resolved against defaultVersion."""
         if self.store.instance(instance_id) is not None:
             self.store.delete_instance(instance_id)
         execution_id = uuid.uuid4().hex
@@ -345,9 +378,9 @@ class Engine:
             created_time=h.iso_time(now), last_updated_time=h.iso_time(now),
             parent_instance_id=parent[0] if parent else None,
             parent_execution_id=parent[1] if parent else None,
-            parent_task_id=parent[2] if parent else None))
+            parent_task_id=parent[2] if parent else None, version=version))
         self.store.add_message(instance_id, h.to_json(h.execution_started(
-            now, name, instance_id, execution_id, input_json, parent_json)))
+            now, name, instance_id, execution_id, input_json, parent_json, version)))
         self._after_commit(lambda: self.mark_dirty(instance_id))
 
     def _continue_as_new(self, row: InstanceRow, new_input: str | None, now: datetime,
@@ -362,7 +395,7 @@ class Engine:
             custom_status=custom_json, execution_id=execution_id, tasks="[]",
             last_updated_time=h.iso_time(now))
         self.store.add_message(instance_id, h.to_json(h.execution_started(
-            now, row.name, instance_id, execution_id, new_input)))
+            now, row.name, instance_id, execution_id, new_input, version=row.version)))
         self._after_commit(lambda: self.mark_dirty(instance_id))
 
     def end_execution(self, row: InstanceRow, status: str, output: str | None, events: list[dict],

@@ -77,7 +77,8 @@ class DevHost:
         try:
             policy = AccessPolicy(self.config.host, load_or_create_host_key(self.host_key_path))
             self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="devhost-fn")
-            self.engine = Engine(self.store, self.clock, self.index, self._executor)
+            self.engine = Engine(self.store, self.clock, self.index, self._executor,
+                                 versioning=self.settings.versioning)
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
                             ManagementApi(self.engine, DurableUrls("", self.settings.hub_name)),
                             DurableUrls("", self.settings.hub_name), self._executor)

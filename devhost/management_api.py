@@ -125,7 +125,8 @@ class ManagementApi:
             if timeout is None:
                 return _error(400, "timeout must be a finite number of seconds from 0 to "
                                    f"{MAX_WAIT_SECONDS}")
-        new_id = self.ops.start(name, instance_id, await _json_text(request))
+        new_id = self.ops.start(name, instance_id, await _json_text(request),
+                                version=query.get("version"))
         if timeout is not None:
             return await self._wait_for_completion(request, new_id, timeout)
         return self._check_status_response(request, new_id)

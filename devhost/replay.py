@@ -48,6 +48,7 @@ class NewTask:
     fire_at: datetime | None = None
     cancelled: bool = False
     child_instance_id: str | None = None
+    version: str | None = None  # sub-orchestrations: the version asked for (None: the default)
     primary: bool = True  # False: a retry timer or retry attempt the host makes on its own
     operation: str | None = None  # entity and signal: the operation name
 
@@ -162,7 +163,8 @@ def _new_task(task_id: int, task: Any, now: datetime) -> NewTask | None:
                        primary=primary)
     if kind == "suborch":
         return NewTask(task_id, "suborch", data["functionName"], data.get("input"),
-                       child_instance_id=data.get("instanceId"), primary=primary)
+                       child_instance_id=data.get("instanceId"), version=data.get("version"),
+                       primary=primary)
     if kind == "entity":
         return NewTask(task_id, "entity", data["instanceId"], data.get("input"),
                        operation=data.get("operation"))

@@ -62,6 +62,9 @@ class InstanceRow:
     # still armed: the JSON text of its output ("null" for none). The instance stays Running and
     # completes with it when its last armed timer fires, as the extension does.
     pending_output: str | None = None
+    # The orchestration version (ExecutionStarted.Version): given at start or the host's
+    # defaultVersion then; None when neither existed. Kept across continue-as-new.
+    version: str | None = None
 
 
 INSTANCE_FIELDS = frozenset(f.name for f in fields(InstanceRow))

@@ -59,6 +59,7 @@ def instance_json(snap: InstanceSnapshot, waits: OpenWaits, now: datetime) -> di
         **summary_json(row),
         "executionId": row.execution_id,
         "parentInstanceId": row.parent_instance_id,
+        "version": row.version,
         "input": decoded(row.input),
         "output": decoded(row.output),
         "customStatus": decoded(row.custom_status),

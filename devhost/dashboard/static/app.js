@@ -257,6 +257,8 @@ async function loadInstance(id) {
   const badge = $("instance-status");
   badge.textContent = body.runtimeStatus;
   badge.className = `badge status-${body.runtimeStatus}`;
+  $("instance-version-row").hidden = body.version === null || body.version === undefined;
+  $("instance-version").textContent = body.version ?? "";
   $("instance-created").textContent = formatTime(body.createdTime);
   $("instance-updated").textContent = formatTime(body.lastUpdatedTime);
   showJson($("input-json"), body.input);
