@@ -39,6 +39,8 @@ async def state_of(host, entity):
 
 # ---------------------------------------------------------------- client signal and read
 async def test_a_counter_signalled_by_the_client_adds_up_and_reads_back(host):
+    """DurableClient.SignalEntityAsyncInternal queues a signal; the batch JSON is
+    EntityTriggerAttributeBindingProvider.EntityContextToString's."""
     for amount in (5, 2, 30):
         await host.client.signal_entity(counter("c1"), "add", amount)
     await host.settle()
@@ -46,6 +48,8 @@ async def test_a_counter_signalled_by_the_client_adds_up_and_reads_back(host):
 
 
 async def test_reading_a_missing_entity_answers_that_it_does_not_exist(host, http):
+    """HttpApiHandler.HandleGetEntityRequestAsync: 404 with no body, which the SDK's
+    read_entity_state turns into entity_exists=False."""
     read = await host.client.read_entity_state(counter("nobody"))
     assert read.entity_exists is False and read.entity_state is None
     async with http.get(f"{host.management_url}/entities/Counter/nobody") as resp:
@@ -62,6 +66,7 @@ async def test_an_entity_that_deletes_itself_no_longer_exists(host):
 
 
 async def test_operations_on_one_entity_run_one_at_a_time_in_arrival_order(host):
+    """TaskEntityShim: one batch at a time per entity, operations in the order they arrived."""
     journal = df.EntityId("Journal", "j")
     for i in range(30):
         await host.client.signal_entity(journal, f"op{i}", i + 1)
@@ -76,12 +81,15 @@ async def test_operations_on_one_entity_run_one_at_a_time_in_arrival_order(host)
 
 
 async def test_signalling_an_entity_with_no_function_is_refused_with_the_extensions_message(host):
+    """DurableTaskExtension.ThrowIfFunctionDoesNotExist: ArgumentException, so HTTP 400."""
     with pytest.raises(Exception, match="unexpected status code 400"):
         await host.client.signal_entity(df.EntityId("Nobody", "k"), "add", 1)
 
 
 # ---------------------------------------------------------------- from orchestrations
 async def test_call_entity_returns_the_operations_result(host):
+    """EventSent re-keys the call to its request id (TaskOrchestrationExecutor, EVENT_SENT); the
+    response is an EventRaised of that name carrying TaskEntityShim's ResponseMessage."""
     await host.client.signal_entity(counter("c2"), "add", 7)
     iid = await host.client.start_new("call_counter", None, {"key": "c2", "amount": 3})
     status = await host.wait_for_status(iid, "Completed", "Failed")
@@ -90,12 +98,14 @@ async def test_call_entity_returns_the_operations_result(host):
 
 
 async def test_an_operation_that_raises_fails_the_call_in_the_orchestrator(host):
+    """ResponseMessage with exceptionType: the SDK raises the operation's message in the call."""
     iid = await host.client.start_new("failing_call")
     status = await host.wait_for_status(iid, "Completed", "Failed")
     assert status["output"] == "caught: the counter refuses"
 
 
 async def test_signal_from_an_orchestration_reaches_the_entity(host):
+    """SignalEntity (action 9) is fire-and-forget: it takes a task id and is sent at once."""
     iid = await host.client.start_new("signal_counter", None, {"key": "c3", "amount": 4})
     status = await host.wait_for_status(iid, "Completed")
     assert status["output"] == "signalled"
@@ -161,6 +171,8 @@ async def test_signals_before_continue_as_new_are_sent_once_per_round(host):
 # ---------------------------------------------------------------- the entity HTTP API
 @pytest.mark.parametrize("base", BASES)
 async def test_http_signal_with_a_json_body_and_read(host, http, base):
+    """HttpApiHandler.HandlePostEntityOperationRequestAsync: JSON content is parsed, other content
+    is the input as a string; both answer 202."""
     url = f"{host.base_url}{base}/entities/Counter/h1"
     async with http.post(f"{url}?op=add", json="6") as resp:
         assert resp.status == 202
@@ -218,6 +230,8 @@ async def test_a_bad_continuation_token_answers_400(host, http):
 
 
 async def test_listing_filters_by_name_and_pages_with_the_continuation_token(host, http):
+    """HttpApiHandler.HandleListEntitiesRequestAsync: DurableEntityStatus items, `top`,
+    `fetchState` and the x-ms-continuation-token header."""
     for key in ("a", "b", "c"):
         await host.client.signal_entity(counter(key), "add", ord(key))
     await host.client.signal_entity(df.EntityId("Journal", "j"), "note", "x")
