@@ -298,3 +298,24 @@ async def test_other_instance_operations_on_an_entity_name_the_gap(host, http, m
     async with http.request(method, f"{host.management_url}{path}") as resp:
         assert resp.status == 501
         assert "use the entity API" in (await resp.json())["Message"]
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/entities/Counter/k"), ("POST", "/entities/Counter/k?op=add"), ("GET", "/entities"),
+])
+async def test_the_entity_api_needs_the_host_key_through_a_tunnel(host, http, method, path):
+    """Like the rest of the management API: a remote request without the host key is 401."""
+    async with http.request(method, f"{host.management_url}{path}",
+                            headers={"Host": "devhost-tunnel.example"}) as resp:
+        assert resp.status == 401
+    await host.settle()
+    assert (await host.client.read_entity_state(counter("k"))).entity_exists is False
+
+
+async def test_a_page_on_another_site_cannot_signal_an_entity(host, http):
+    async with http.post(f"{host.management_url}/entities/Counter/k?op=add", data="5",
+                         headers={"Origin": "https://evil.example",
+                                  "Content-Type": "text/plain"}) as resp:
+        assert resp.status == 403
+    await host.settle()
+    assert (await host.client.read_entity_state(counter("k"))).entity_exists is False

@@ -2,7 +2,9 @@
 works through a queue of slow operations and orchestrations signal another one; after the
 restart on the same database every acknowledged operation has been applied exactly once."""
 import asyncio
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 import aiohttp
@@ -37,7 +39,6 @@ async def until(check, timeout: float = 30.0):
 async def test_sigkill_mid_batch_applies_every_operation_exactly_once(tmp_path):
     host = DevhostProcess(tmp_path / "hub.sqlite3", app_dir=Path(__file__).parent / "apps" / "entities")
     counter = df.EntityId("Counter", "slow")
-    month = df.EntityId("MonthToDate", "ann:2026-12")
     async with aiohttp.ClientSession() as http:
         await host.start()
         try:
@@ -46,6 +47,9 @@ async def test_sigkill_mid_batch_applies_every_operation_exactly_once(tmp_path):
                 await client.signal_entity(counter, "slow_add", 1)
             approvals = [await client.start_new("approve", None, {
                 "requester": "ann", "month": "2026-12", "amount": a}) for a in APPROVALS]
+            approvals += [await client.start_new("approve", None, {  # call_entity, not signal
+                "requester": "bo", "month": "2026-12", "amount": a, "call": True})
+                for a in APPROVALS]
 
             async def some_applied():
                 read = await client.read_entity_state(counter)
@@ -56,6 +60,10 @@ async def test_sigkill_mid_batch_applies_every_operation_exactly_once(tmp_path):
         finally:
             await host.kill()
             await http_utils._close_session()
+        with closing(sqlite3.connect(host.db)) as db:  # the kill did land in the middle of work
+            queued = db.execute("SELECT COUNT(*) FROM entity_requests WHERE entity_id = ?",
+                                ("@counter@slow",)).fetchone()[0]
+        assert 0 < queued < SLOW_OPERATIONS
 
         await host.start()
         try:
@@ -71,8 +79,10 @@ async def test_sigkill_mid_batch_applies_every_operation_exactly_once(tmp_path):
 
             await until(queues_empty, timeout=60)
             assert (await client.read_entity_state(counter)).entity_state == SLOW_OPERATIONS
-            assert (await client.read_entity_state(month)).entity_state == {
-                "total": sum(APPROVALS), "requests": len(APPROVALS)}
+            for requester in ("ann", "bo"):
+                month = df.EntityId("MonthToDate", f"{requester}:2026-12")
+                assert (await client.read_entity_state(month)).entity_state == {
+                    "total": sum(APPROVALS), "requests": len(APPROVALS)}
         finally:
             await host.stop()
             await http_utils._close_session()
