@@ -40,11 +40,22 @@ def failure_output(name: str, error: str) -> str:
 
 
 def context_input(input_json: str | None) -> Any:
-    """The top-level `input` of the context: a str stays a str, anything else as JSON text."""
+    """The top-level `input` of the context: the stored input parsed once, as the extension's
+    `GetInputAsJson()` sends it. Inputs from the SDK are stored as JSON strings holding JSON
+    text, so the SDK's `get_input()` decodes them; a raw list or number started over HTTP stays
+    a list or number here, which `get_input()` cannot decode, exactly as on Azure."""
     if input_json is None:
         return None
-    value = json.loads(input_json)
-    return value if isinstance(value, str) else input_json
+    return json.loads(input_json)
+
+
+def stored_input(action_input: str | None) -> str | None:
+    """How DTFx stores the input of a sub-orchestration or continue-as-new action.
+
+    The SDK puts `df_dumps(value)` (JSON text) in the action; the extension reads it as a C#
+    string and DTFx serializes that string again, so the stored input is a JSON string holding
+    JSON text: the same shape a client start stores (protocol doc §4.8, trap T1)."""
+    return None if action_input is None else json.dumps(action_input)
 
 
 class Engine:
@@ -65,6 +76,9 @@ class Engine:
         self._inflight: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._post_commit: list[Callable[[], None]] = []
+        # The durable client JSON for activities that declare durable_client_input; the host
+        # sets it once it knows its URLs.
+        self.client_binding: Callable[[], str] = lambda: ""
         self.entities = EntityWorker(self)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -232,7 +246,7 @@ class Engine:
             again, new_input = episode.continue_as_new_input
             if again:
                 self._send_signals(row, episode, now, [])
-                self._continue_as_new(row, new_input, now, custom_json)
+                self._continue_as_new(row, stored_input(new_input), now, custom_json)
                 return
         self._record_tasks(row, episode, recorded, now, events)
         instance_id = row.instance_id
@@ -315,7 +329,8 @@ class Engine:
         version = self.versioning.version_for_new(task.version)
         self._start_child(row, task, child_id, version, now)
         return h.event(EventType.SubOrchestrationInstanceCreated, now, task.task_id,
-                       Name=task.name, Version=version, InstanceId=child_id, Input=task.input)
+                       Name=task.name, Version=version, InstanceId=child_id,
+                       Input=stored_input(task.input))
 
     def _after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once the current transaction has committed (dropped on rollback)."""
@@ -356,7 +371,7 @@ class Engine:
                 Reason=reason, Details=None)))
             self._after_commit(lambda: self.mark_dirty(parent.instance_id))
             return
-        self.create_instance(task.name, child_id, task.input, now, parent=(
+        self.create_instance(task.name, child_id, stored_input(task.input), now, parent=(
             parent.instance_id, parent.execution_id, task.task_id, parent.name), version=version)
 
     def create_instance(self, name: str, instance_id: str, input_json: str | None, now: datetime,
@@ -456,7 +471,7 @@ class Engine:
         if fn is None:
             outcome = unknown_activity(name, [f.name for f in self.index.activities.values()])
         else:
-            outcome = await run_activity(fn, input_json, self.executor)
+            outcome = await run_activity(fn, input_json, self.executor, self.client_binding)
         now = self.clock.now()
         if outcome.failed:
             ev = h.event(EventType.TaskFailed, now, TaskScheduledId=task_id, Reason=outcome.reason,

@@ -11,6 +11,8 @@ from typing import Any
 from azure.functions.decorators.function_app import FunctionRegister
 from azure.functions.decorators.utils import StringifyEnumJsonEncoder
 
+from .worker_index import indexed_functions
+
 log = logging.getLogger("devhost")
 
 
@@ -36,6 +38,7 @@ class ActivityFunction:
     input_param: str
     call: Callable[..., Any]
     wants_context: bool = False
+    client_param: str | None = None  # a durable_client_input parameter, as on HTTP functions
 
 
 @dataclass(frozen=True)
@@ -78,16 +81,17 @@ def _original_signature(call: Callable[..., Any]) -> inspect.Signature:
 
 
 def build_index(app: FunctionRegister) -> FunctionIndex:
+    """The functions devhost runs, from an app that passes the worker's index-time checks."""
     index = FunctionIndex()
-    for fn in app.get_functions():
+    for fn in indexed_functions(app):
         name = str(fn.get_function_name())
         bindings = _bindings(fn)
         found = next((b for b in bindings if b["type"].lower().endswith("trigger")), None)
         trigger: dict[str, Any] = found or {}
         call = fn.get_user_function()
         kind = str(trigger.get("type", "none"))
+        client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
         if kind == "httpTrigger":
-            client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
             methods = trigger.get("methods")
             index.http.append(HttpFunction(
                 name=name,
@@ -106,7 +110,7 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
             wants_context = (trigger["name"] != "context"
                              and "context" in _original_signature(call).parameters)
             index.activities[aname.lower()] = ActivityFunction(aname, trigger["name"], call,
-                                                               wants_context)
+                                                               wants_context, client)
         elif kind == "entityTrigger":
             ename = str(trigger.get("entityName") or name).lower()
             index.entities[ename] = EntityFunction(ename, call)

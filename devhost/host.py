@@ -95,6 +95,7 @@ class DevHost:
                                    f"{exc.strerror or exc}") from None
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             router.urls = router.management.urls = self.urls
+            self.engine.client_binding = self.urls.client_binding_json
             self.engine.start()
         except BaseException:
             await self.stop()

@@ -114,6 +114,8 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")
     db = args.db or Path(scratch.name) / "hub.sqlite3"
     env = {**os.environ, **sandbox.app_env(), "SKIP_SLACK_SDK_WARNING": "1"}
+    if not app_settings(args.app_dir).get("TASKHUB_NAME"):  # host.json reads %TASKHUB_NAME%
+        env["TASKHUB_NAME"] = "default"
     teams_port = None  # the Playground stands in for Teams unless real Teams settings are given
     if teams_playground.installed() and not any(os.environ.get(n) for n in ("TEAMS_APP_ID", "TEAMS_ENABLED")):
         teams_port = teams_playground.free_port()

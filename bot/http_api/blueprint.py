@@ -1,14 +1,15 @@
 """The HTTP functions of the sample README's API.
 
-All three require a function key in Azure (AuthLevel.FUNCTION): starting a request notifies
-people, approving decides money, and the status shows amounts and names. Pass the key as
-`?code=<key>` or the `x-functions-key` header. devhost asks for its host key only from
+All of them require a function key in Azure (AuthLevel.FUNCTION): starting a request notifies
+people, approving decides money, cancelling withdraws a request, and the status shows amounts
+and names. Pass the key as `?code=<key>` or the `x-functions-key` header. devhost asks for its host key only from
 remote callers, so on one machine no key is needed (see devhost/README.md).
 """
 
 import azure.durable_functions as df
 import azure.functions as func
 
+from bot.http_api.cancel import cancel_approval
 from bot.http_api.decide import decide_approval
 from bot.http_api.responses import ApiResponse
 from bot.http_api.start import start_approval
@@ -42,6 +43,13 @@ async def start_approval_request(req: func.HttpRequest, client: df.DurableOrches
 async def decide_approval_request(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Approve or deny a waiting request."""
     return _http(await decide_approval(WorkflowClient(client), req.route_params.get("approvalId", ""), req.get_body()))
+
+
+@http_api.route(route="cancel/{approvalId}", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@http_api.durable_client_input(client_name="client")
+async def cancel_approval_request(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """The requester withdraws a waiting request."""
+    return _http(await cancel_approval(WorkflowClient(client), req.route_params.get("approvalId", ""), req.get_body()))
 
 
 @http_api.route(route="status/{instanceId}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)

@@ -1,4 +1,4 @@
-"""Who may decide a request from Slack, and what a clicker is told when they may not."""
+"""Who may decide or cancel a request from Slack, and what a clicker is told when they may not."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from bot.approvals import MAX_APPROVER_LENGTH
 from bot.config import SlackSettings
 from bot.people import Person
 from bot.slack.formatting import summary
-from bot.slack.messages import SlackMessage, outcome_message
+from bot.slack.messages import SlackMessage, cancelled, outcome_message
 from bot.slack.requester_match import might_be_requester
 from bot.workflow.client import WorkflowClient
 from bot.workflow.deciding import Gate, Verdict
+from bot.workflow.deciding import may_cancel as shared_may_cancel
 from bot.workflow.deciding import may_decide as shared_may_decide
 from bot.workflow.state import ApprovalState, Stage
 from bot.workflow.state import closed_text as shared_closed_text
@@ -38,6 +39,14 @@ async def may_decide(
     return await shared_may_decide(gate, workflow, approval_id, user)
 
 
+async def may_cancel(
+    settings: SlackSettings, workflow: WorkflowClient, approval_id: str, user: Person
+) -> Verdict:
+    """The shared checks for a cancellation: the requester's own Slack account, while it waits."""
+    gate = Gate(is_approver=settings.may_approve, describe=summary)
+    return await shared_may_cancel(gate, workflow, approval_id, user)
+
+
 def closed_text(state: ApprovalState) -> str:
     """What to tell someone who clicks when the request is no longer open."""
     return shared_closed_text(state, summary)
@@ -51,4 +60,6 @@ def settled_message(approval_id: str, state: ApprovalState | None) -> SlackMessa
         return outcome_message(approval_id, state.request, state.decision, None)
     if state.stage is Stage.ESCALATED:
         return outcome_message(approval_id, state.request, None, state.deadline)
+    if state.stage is Stage.CANCELLED and state.cancellation is not None:
+        return cancelled(approval_id, state.request, state.cancellation)
     return None

@@ -21,7 +21,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedDecision
+from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedCancellation, RecordedDecision
 from bot.config import SlackSettings
 from bot.people import SLACK, InvalidPerson, Person
 from bot.slack import messages
@@ -134,6 +134,18 @@ class Notifier:
         await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
         await self._tell_requester(request, approval_id, decision.decided_at or datetime.now().astimezone(), _built(
             messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None))
+
+    async def record_cancellation(
+        self, approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+        posted: dict[str, Any] | None,
+    ) -> None:
+        """Rewrite the original message (and any other copy) to say the requester cancelled it,
+        without buttons, and tell the requester."""
+        message, request = _posted_with_requester(posted, request)
+        await self._rewrite(message, _built(messages.cancelled, approval_id, request, cancellation))
+        await self._tell_requester(request, approval_id, cancellation.cancelled_at or datetime.now().astimezone(),
+                                   _built(messages.requester_cancellation_notice, approval_id, request, cancellation,
+                                          message.permalink if message else None))
 
     async def escalate(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None

@@ -1,4 +1,4 @@
-"""The Teams bot: messages ask for approval, card buttons decide. One per request, built with
+"""The Teams bot: messages ask for approval, card buttons decide (or, for the requester, cancel). One per request, built with
 the function's durable client, so nothing lives between requests in process memory."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from microsoft_agents.hosting.core import ActivityHandler, ConnectorClientBase, 
 from bot.people import InvalidPerson, Person
 from bot.teams import cards
 from bot.teams.asking import message_text, on_command, on_form
+from bot.teams.cancelling import on_cancel_click
 from bot.teams.clicks import on_decision_click
 from bot.teams.config import TeamsSettings
 from bot.teams.connector import TeamsCallFailed, TeamsConnector, card_activity
@@ -61,6 +62,8 @@ class ExpenseBot(ActivityHandler):
                 card = await on_form(self.workflow, person, data)
             elif verb in DECISION_VERBS:
                 card = await on_decision_click(self.settings, self.workflow, verb, data, person)
+            elif verb == cards.CANCEL:
+                card = await on_cancel_click(self.settings, self.workflow, data, person)
             else:
                 card = cards.text_card("That button isn't one I know.")
         except BackendUnavailable:

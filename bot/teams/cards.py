@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.approvals import ApprovalRequest, RecordedDecision, utc_timestamp
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision, utc_timestamp
 from bot.people import Person
 
 CARD_VERSION = "1.4"
@@ -22,6 +22,7 @@ APPROVE = "approve"
 DENY = "deny"
 DENY_WITH_REASON = "denyWithReason"
 BACK = "back"
+CANCEL = "cancelRequest"
 NEW_EXPENSE = "newExpense"
 
 REASON_INPUT = "reason"
@@ -156,6 +157,27 @@ def decided_card(approval_id: str, request: ApprovalRequest, decision: RecordedD
     return card(body)
 
 
+def cancelled_card(approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+                   notice: str | None = None) -> Card:
+    """The request once its requester cancelled it: who, when, why, no buttons."""
+    body = [note(notice, "Default")] if notice else []
+    body += [heading(f"Cancelled: {money(request.amount)}"), facts(request), *description(request),
+             *_cancelled_lines(cancellation), footer(approval_id)]
+    return card(body)
+
+
+def _cancelled_lines(cancellation: RecordedCancellation) -> list[dict[str, Any]]:
+    lines = [plain(f"Cancelled by {who(cancellation.cancelled_by, cancellation.by)}", color="Warning",
+                   weight="Bolder")]
+    if cancellation.cancelled_at is not None:
+        lines.append({"type": "TextBlock", "text": f"on {when(cancellation.cancelled_at)}", "wrap": True,
+                      "isSubtle": True})
+    if cancellation.reason.strip():
+        lines += [{"type": "TextBlock", "text": "Reason", "weight": "Bolder", "wrap": True},
+                  plain(cancellation.reason)]
+    return lines
+
+
 def expired_card(approval_id: str, request: ApprovalRequest, deadline: datetime | None,
                  notice: str | None = None) -> Card:
     """The request once its deadline passed: expired, escalated, no buttons."""
@@ -207,11 +229,23 @@ def escalation_notice(approval_id: str, request: ApprovalRequest, deadline: date
     return card(body, [_open("Open the request", link)] if link else None)
 
 
-def started_card(approval_id: str, request: ApprovalRequest, deadline: datetime) -> Card:
-    body = [heading(f"Sent for approval: {money(request.amount)}"), *description(request),
-            {"type": "TextBlock", "text": f"The approvers have until {when(deadline)}.", "wrap": True},
+def cancelled_notice(approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+                     link: str | None) -> Card:
+    body = [heading(f"{_which(request)} was cancelled"), *description(request), *_cancelled_lines(cancellation),
+            {"type": "TextBlock", "text": "The approvers can no longer decide it.", "wrap": True},
             footer(approval_id)]
-    return card(body)
+    return card(body, [_open("Open the request", link)] if link else None)
+
+
+def started_card(approval_id: str, request: ApprovalRequest, deadline: datetime | None,
+                 notice: str | None = None) -> Card:
+    """The requester's confirmation, with Cancel request while it waits."""
+    body = [note(notice, "Default")] if notice else []
+    body += [heading(f"Sent for approval: {money(request.amount)}"), *description(request)]
+    if deadline is not None:
+        body.append({"type": "TextBlock", "text": f"The approvers have until {when(deadline)}.", "wrap": True})
+    body.append(footer(approval_id))
+    return card(body, [execute("Cancel request", CANCEL, {"approvalId": approval_id})])
 
 
 # --- the new-request form ----------------------------------------------------------------------------

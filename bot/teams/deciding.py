@@ -1,4 +1,4 @@
-"""Who may decide a request from Teams, and the card a clicker gets back.
+"""Who may decide or cancel a request from Teams, and the card a clicker gets back.
 
 The checks and their order are every chat's (bot.workflow.deciding). A refusal changes nothing
 in the workflow; the clicker gets the card back with the reason on it (an invoke answer is shown
@@ -16,6 +16,7 @@ from bot.teams import cards
 from bot.teams.config import TeamsSettings
 from bot.workflow.client import WorkflowClient
 from bot.workflow.deciding import Gate, Verdict
+from bot.workflow.deciding import may_cancel as shared_may_cancel
 from bot.workflow.deciding import may_decide as shared_may_decide
 from bot.workflow.state import ApprovalState, Stage
 from bot.workflow.state import closed_text as shared_closed_text
@@ -29,6 +30,12 @@ def teams_person(account_id: str, name: str | None) -> Person:
 async def may_decide(settings: TeamsSettings, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
     """The shared checks (bot.workflow.deciding), with Teams' approver list."""
     return await shared_may_decide(Gate(is_approver=settings.may_approve, describe=summary), workflow, approval_id, user)
+
+
+async def may_cancel(settings: TeamsSettings, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
+    """The shared checks for a cancellation: the requester's own Teams account, while it waits."""
+    return await shared_may_cancel(Gate(is_approver=settings.may_approve, describe=summary), workflow, approval_id,
+                                   user)
 
 
 def summary(decision: RecordedDecision) -> str:
@@ -52,4 +59,6 @@ def card_for(approval_id: str, state: ApprovalState | None, notice: str | None) 
         return cards.decided_card(approval_id, request, state.decision, notice)
     if state is not None and state.stage is Stage.ESCALATED:
         return cards.expired_card(approval_id, request, deadline, notice)
+    if state is not None and state.stage is Stage.CANCELLED and state.cancellation is not None:
+        return cards.cancelled_card(approval_id, request, state.cancellation, notice)
     return cards.request_card(approval_id, request, deadline, notice)

@@ -1,7 +1,7 @@
 """Teams' notifier (bot.workflow.notifying): post the request card, record the outcome, escalate.
 
 The request card goes to the approvers' conversation; after the outcome is recorded the card is
-replaced in place (outcome, who, when, no buttons), the requester is told in their 1:1 chat, and a
+replaced in place (outcome, who, when, no buttons; likewise when the requester cancels), the requester is told in their 1:1 chat, and a
 request nobody decided goes to senior management's conversation with a link to the original.
 """
 
@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedDecision
+from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedCancellation, RecordedDecision
 from bot.people import TEAMS
 from bot.teams import cards
 from bot.teams.config import TeamsSettings
@@ -45,6 +45,19 @@ class TeamsNotifier:
         if requester is not None:
             await self.connector.tell(requester, cards.decision_notice(
                 approval_id, request, decision, card.link if card else None))
+
+    async def record_cancellation(
+        self, approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+        posted: dict[str, Any] | None,
+    ) -> None:
+        card = PostedCard.from_output(posted)
+        if card is not None:
+            await self.connector.update(card.conversation_id, card.activity_id,
+                                        cards.cancelled_card(approval_id, request, cancellation))
+        requester = request.account_on(TEAMS)
+        if requester is not None:
+            await self.connector.tell(requester, cards.cancelled_notice(
+                approval_id, request, cancellation, card.link if card else None))
 
     async def escalate(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None

@@ -1,4 +1,4 @@
-"""The workflow's three activities: JSON in, one front end's notifier, JSON out.
+"""The workflow's activities: JSON in, one front end's notifier, JSON out.
 
 Each call names its front end; when that front end is not configured the activity logs and
 returns None, so the HTTP API works on its own. Chat errors propagate: the orchestrator's retry
@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 import azure.durable_functions as df
 
-from bot.approvals import ApprovalRequest, RecordedDecision, parse_timestamp
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision, parse_timestamp
 from bot.front_ends import notifier_for
 from bot.people import SLACK
-from bot.workflow.names import ESCALATE, RECORD_DECISION, SEND_REQUEST
+from bot.workflow.names import ESCALATE, RECORD_CANCELLATION, RECORD_DECISION, SEND_REQUEST
 from bot.workflow.notifying import Notifier
 
 log = logging.getLogger(__name__)
@@ -61,3 +61,11 @@ async def escalate_approval(payload: dict[str, Any]) -> None:
     """Tell senior management, mark the posted request expired, tell the requester."""
     await _on_front_end(ESCALATE, payload, lambda notifier: notifier.escalate(
         payload["approvalId"], _request(payload), parse_timestamp(payload["deadline"]), payload.get("message")))
+
+
+@activities.activity_trigger(input_name="payload", activity=RECORD_CANCELLATION)
+async def cancel_approval(payload: dict[str, Any]) -> None:
+    """Show the cancellation on the posted request (no buttons) and tell the requester."""
+    await _on_front_end(RECORD_CANCELLATION, payload, lambda notifier: notifier.record_cancellation(
+        payload["approvalId"], _request(payload), RecordedCancellation.from_record(payload["cancellation"]),
+        payload.get("message")))

@@ -1,4 +1,4 @@
-"""The one workflow client every front end uses: start a request, decide it, read where it is.
+"""The one workflow client every front end uses: start a request, decide or cancel it, read where it is.
 
 Front ends (the HTTP API, Slack, Teams) turn their platform's requests into these calls; none of
 them talks to the durable client directly.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.approvals import ApprovalRequest, Decision, approval_id_for
+from bot.approvals import ApprovalRequest, Cancellation, Decision, approval_id_for
 from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
 from bot.workflow.repeats import REPEAT_WINDOW, candidate_ids
 from bot.workflow.state import ApprovalState, Stage, classify
@@ -99,6 +99,17 @@ class WorkflowClient:
             return False
         log.info("%s: decision delivered (approved=%s, via %s)", approval_id_for(instance_id),
                  decision.approved, decision.via)
+        return True
+
+    async def cancel(self, instance_id: str, cancellation: Cancellation) -> bool:
+        """Raise the requester's cancellation on the decision event, so it races decisions in the
+        one wait; False when the instance is gone or unknown."""
+        try:
+            await self._durable.raise_event(instance_id, DECISION_EVENT, cancellation.to_payload())
+        except Exception as error:  # the SDK raises bare Exceptions for 404/410
+            log.info("cancellation for %s not delivered: %s", instance_id, error)
+            return False
+        log.info("%s: cancellation delivered (via %s)", approval_id_for(instance_id), cancellation.via)
         return True
 
     async def wait_for_outcome(self, instance_id: str, timeout: timedelta = OUTCOME_WAIT) -> ApprovalState:

@@ -1,7 +1,10 @@
-"""Who may decide a request, the same in every chat: the checks, their order, and the refusals.
+"""Who may decide or cancel a request, the same in every chat: the checks, their order, and the
+refusals.
 
-Checks in order: the id, the instance, the requester, the approver list, the stage. A refusal
-changes nothing; each front end shows it its own way (an ephemeral in Slack, the card in Teams).
+Deciding checks, in order: the id, the instance, the requester, the approver list, the stage.
+Cancelling checks the id, the instance, that the clicker is the requester, then the stage. A
+refusal changes nothing; each front end shows it its own way (an ephemeral in Slack, the card in
+Teams).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from bot.workflow.state import ApprovalState, Stage, closed_text
 NOT_DELIVERED = "Sorry, I couldn't record your decision just now. Please try again."
 OWN_REQUEST = "You can't decide your own request; another approver has to."
 NOT_AN_APPROVER = "Only the designated approvers can decide requests."
+NOT_THE_REQUESTER = "Only the person who made this request can cancel it."
+CANCEL_NOT_DELIVERED = "Sorry, I couldn't cancel your request just now. Please try again."
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class Gate:
     might_be_requester: Callable[[ApprovalState, Person], Awaitable[bool]] | None = None
 
 
-async def may_decide(gate: Gate, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
+async def _find(workflow: WorkflowClient, approval_id: str) -> Verdict:
     try:
         instance_id = instance_id_from_approval_id(approval_id)
     except ValueError:
@@ -46,6 +51,28 @@ async def may_decide(gate: Gate, workflow: WorkflowClient, approval_id: str, use
     state = await workflow.state(instance_id)
     if state.stage is Stage.UNKNOWN:
         return Verdict(instance_id, state, f"I can't find approval {approval_id}. It may have been purged.")
+    return Verdict(instance_id, state, None)
+
+
+async def may_cancel(gate: Gate, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
+    """Only the requester's own account may cancel, and only while the request waits; once it is
+    settled they are told the recorded outcome."""
+    found = await _find(workflow, approval_id)
+    state = found.state
+    if found.refusal is not None or state is None:
+        return found
+    if state.requester is None or not state.requester.same_account(user):
+        return Verdict(found.instance_id, state, NOT_THE_REQUESTER)
+    if not state.is_open:
+        return Verdict(found.instance_id, state, closed_text(state, gate.describe))
+    return found
+
+
+async def may_decide(gate: Gate, workflow: WorkflowClient, approval_id: str, user: Person) -> Verdict:
+    found = await _find(workflow, approval_id)
+    instance_id, state = found.instance_id, found.state
+    if found.refusal is not None or state is None:
+        return found
     if state.requester is not None and state.requester.same_account(user):
         return Verdict(instance_id, state, OWN_REQUEST)
     unmatched = state.requester is None and state.request is not None and state.is_open

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.approvals import ApprovalRequest, RecordedDecision
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision
 
 
 class Notifier(Protocol):
@@ -32,4 +32,11 @@ class Notifier(Protocol):
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None
     ) -> None:
         """Tell senior management, mark the posted request expired, tell the requester."""
+        ...
+
+    async def record_cancellation(
+        self, approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+        posted: dict[str, Any] | None,
+    ) -> None:
+        """Show that the requester cancelled on the posted request (no more buttons) and tell them."""
         ...

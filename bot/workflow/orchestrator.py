@@ -15,6 +15,10 @@ A notifying activity that still fails after its retries fails the instance, with
 as the reason, so a broken Slack setup is seen at once instead of hiding behind a Completed
 status. The custom status keeps the outcome when one was already fixed, so the truth about the
 request survives the failure.
+
+The requester's cancellation arrives on the decision event too, so it races decisions and the
+deadline in the same wait: whichever comes first is the outcome. A cancellation by anyone but the
+requester counts as an invalid payload.
 """
 
 from __future__ import annotations
@@ -29,15 +33,18 @@ import azure.durable_functions as df
 
 from bot.approvals import (
     ApprovalRequest,
+    Cancellation,
     Decision,
     InvalidDecision,
     approval_id_for,
+    cancelled_output,
     decision_output,
     escalated_output,
+    parse_response,
     utc_timestamp,
 )
 from bot.workflow import status as stages
-from bot.workflow.names import DECISION_EVENT, ESCALATE, RECORD_DECISION, SEND_REQUEST
+from bot.workflow.names import DECISION_EVENT, ESCALATE, RECORD_CANCELLATION, RECORD_DECISION, SEND_REQUEST
 from bot.workflow.status import NOT_POSTED_KEY, WorkflowStatus
 
 logger = logging.getLogger(__name__)
@@ -79,7 +86,15 @@ class _Approval:
     def listening(self) -> bool:
         return self.status.invalid_responses < MAX_INVALID_RESPONSES
 
-    def first_decision_before(self, other: Any) -> Generator[Any, Any, Decision | None]:
+    def read(self, payload: Any) -> Decision | Cancellation:
+        """A decision, or the requester's cancellation; InvalidDecision for anything else,
+        a cancellation by anyone but the requester included."""
+        response = parse_response(payload)
+        if isinstance(response, Cancellation) and not response.is_by_requester(self.request, self.status.requester):
+            raise InvalidDecision("only the requester may cancel the request")
+        return response
+
+    def first_decision_before(self, other: Any) -> Generator[Any, Any, Decision | Cancellation | None]:
         """The first valid decision, or None once `other` completes (or listening stopped).
 
         An invalid payload is counted and a fresh wait opened in the same step, so no garbled
@@ -89,7 +104,7 @@ class _Approval:
             if winner is not self.wait:
                 return None
             try:
-                decision = Decision.from_payload(self.wait.result)
+                decision = self.read(self.wait.result)
             except InvalidDecision as invalid:
                 self.status.invalid_responses += 1
                 self.status.last_invalid_response = invalid.message
@@ -126,7 +141,7 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
 
     # 1. Post the request while already listening, so an early decision is never buffered.
     approval.listen()
-    decision: Decision | None = None
+    decision: Decision | Cancellation | None = None
     if request.front_ends:
         send = approval.on_every_front_end(SEND_REQUEST, {
             "approvalId": approval_id,
@@ -161,7 +176,11 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
 
     # 3. Record the outcome; it is fixed now, whatever the notifying activity does.
     notice: dict[str, Any] = {"approvalId": approval_id, "request": request.to_input()}
-    if decision is not None and approval.decided_at is not None:
+    if isinstance(decision, Cancellation) and approval.decided_at is not None:
+        approval.status.stage = stages.CANCELLING
+        approval.status.outcome = cancelled_output(request, approval_id, decision, approval.decided_at)
+        activity, notice["cancellation"] = RECORD_CANCELLATION, decision.record(approval.decided_at)
+    elif isinstance(decision, Decision) and approval.decided_at is not None:
         approval.status.stage = stages.PROCESSING
         approval.status.outcome = decision_output(request, approval_id, decision, approval.decided_at)
         activity, notice["decision"] = RECORD_DECISION, decision.approval_record(approval.decided_at)

@@ -16,9 +16,11 @@ from enum import Enum
 from typing import Any
 
 from bot.approvals import (
+    STATUS_CANCELLED,
     STATUS_ESCALATED,
     ApprovalRequest,
     InvalidRequest,
+    RecordedCancellation,
     RecordedDecision,
     approval_id_for,
     utc_timestamp,
@@ -36,6 +38,7 @@ class Stage(Enum):
     DECIDING = "deciding"  # a decision arrived and is being recorded
     DECIDED = "decided"  # approved or denied
     ESCALATED = "escalated"  # the deadline passed
+    CANCELLED = "cancelled"  # the requester withdrew it
     CLOSED = "closed"  # failed or terminated without an outcome
 
 
@@ -47,6 +50,7 @@ class ApprovalState:
     instance_id: str = ""
     request: ApprovalRequest | None = None
     decision: RecordedDecision | None = None
+    cancellation: RecordedCancellation | None = None
     outcome: dict[str, Any] | None = None
     status: WorkflowStatus | None = None
     runtime_status: str = ""
@@ -63,7 +67,7 @@ class ApprovalState:
     @property
     def is_settled(self) -> bool:
         """The outcome is fixed (or the workflow ended without one)."""
-        return self.stage in (Stage.DECIDED, Stage.ESCALATED, Stage.CLOSED)
+        return self.stage in (Stage.DECIDED, Stage.ESCALATED, Stage.CANCELLED, Stage.CLOSED)
 
     @property
     def is_active(self) -> bool:
@@ -97,6 +101,16 @@ class ApprovalState:
             and decision.approved is approved
         )
 
+    def cancelled_by(self, person: Person) -> bool:
+        """Did this person's cancellation win?"""
+        cancellation = self.cancellation
+        return (
+            self.stage is Stage.CANCELLED
+            and cancellation is not None
+            and cancellation.cancelled_by is not None
+            and cancellation.cancelled_by.same_account(person)
+        )
+
     def http_json(self) -> dict[str, Any]:
         """What `GET /api/status/{instanceId}` shows."""
         return {
@@ -120,6 +134,8 @@ def closed_text(state: ApprovalState, describe: Callable[[RecordedDecision], str
         return "This request has already been decided; the decision is being recorded."
     if state.stage is Stage.ESCALATED:
         return "This request already expired and was escalated to senior management."
+    if state.stage is Stage.CANCELLED:
+        return "This request was cancelled by its requester."
     if state.stage is Stage.CLOSED:
         return "This request is closed: its workflow ended without a decision."
     return "I can't find that approval request. It may have been purged."
@@ -139,12 +155,14 @@ def classify(status: Any) -> ApprovalState:
     outcome = output if runtime == "Completed" else (progress.outcome if progress else None)
     outcome = dict(outcome) if isinstance(outcome, Mapping) else None
 
-    def state(stage: Stage, decision: RecordedDecision | None = None) -> ApprovalState:
+    def state(stage: Stage, decision: RecordedDecision | None = None,
+              cancellation: RecordedCancellation | None = None) -> ApprovalState:
         return ApprovalState(
             stage,
             instance_id=status.instance_id or "",
             request=_request(getattr(status, "input_", None)),
             decision=decision,
+            cancellation=cancellation,
             outcome=outcome,
             status=progress,
             runtime_status=str(runtime),
@@ -158,6 +176,8 @@ def classify(status: Any) -> ApprovalState:
     if outcome is not None:
         if outcome.get("status") == STATUS_ESCALATED:
             return state(Stage.ESCALATED)
+        if outcome.get("status") == STATUS_CANCELLED:
+            return state(Stage.CANCELLED, cancellation=RecordedCancellation.from_record(outcome.get("cancellation")))
         if isinstance(outcome.get("approval"), Mapping):
             return state(Stage.DECIDED, RecordedDecision.from_record(outcome["approval"]))
     if runtime in ACTIVE_RUNTIME_STATUSES:

@@ -19,6 +19,7 @@ SENDING_REQUEST = "sending_request"
 WAITING = "waiting_for_approval"
 PROCESSING = "processing_decision"
 ESCALATING = "escalating"
+CANCELLING = "cancelling"
 DONE = "done"
 
 # Runtime statuses of the durable instance, grouped as the front ends need them.

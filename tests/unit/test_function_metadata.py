@@ -16,12 +16,13 @@ HTTP_FUNCTIONS = {
     # name: (route, methods, authLevel)
     "start_approval_request": ("human_interaction", ["POST"], "FUNCTION"),
     "decide_approval_request": ("approve/{approvalId}", ["POST"], "FUNCTION"),
+    "cancel_approval_request": ("cancel/{approvalId}", ["POST"], "FUNCTION"),
     "get_approval_status": ("status/{instanceId}", ["GET"], "FUNCTION"),
     "slack_commands": ("slack/commands", ["POST"], "ANONYMOUS"),
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
     "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
 }
-ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval")
+ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval", "cancel_approval")
 
 
 @pytest.fixture(scope="module")
