@@ -2,6 +2,7 @@
 (`entity_trigger`), `call_entity` and `signal_entity` from orchestrations, `signal_entity` and
 `read_entity_state` from the client, and the extension's entity HTTP API (HttpApiHandler,
 `entities/{name}/{key}`)."""
+import asyncio
 import base64
 from pathlib import Path
 
@@ -119,7 +120,7 @@ async def test_calling_an_entity_with_no_function_fails_the_orchestration_with_t
     assert status["runtimeStatus"] == "Failed"
     assert "The function 'nobody' doesn't exist, is disabled, or is not an entity function" \
         in status["output"]
-    assert "'counter', 'journal', 'monthtodate'" in status["output"]
+    assert "'blob', 'counter', 'journal', 'monthtodate'" in status["output"]
 
 
 @pytest.mark.parametrize("call", [False, True])
@@ -319,3 +320,31 @@ async def test_a_page_on_another_site_cannot_signal_an_entity(host, http):
         assert resp.status == 403
     await host.settle()
     assert (await host.client.read_entity_state(counter("k"))).entity_exists is False
+
+
+# ---------------------------------------------------------------- storage faults
+UNLIMITED_PAGES = 1_073_741_823
+
+
+async def test_a_full_disk_holds_the_batch_and_applies_it_once_when_space_returns(host, http):
+    """A batch whose commit the store refuses keeps its operations queued and the old state;
+    signals meanwhile answer 503; once writes succeed the batch is applied, once."""
+    blob = df.EntityId("Blob", "big")
+    await host.engine.entities.stop()  # queue the operation first, run it once the disk is full
+    await host.client.signal_entity(blob, "grow", 200_000)  # the new state needs new pages
+    db = host.store.db  # the SQLite store's own connection: the limit applies to its writes
+    db.execute("VACUUM")
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    assert db.execute(f"PRAGMA max_page_count = {pages}").fetchone()[0] == pages
+    host.engine.entities.start()
+    while not host.engine.health.failing:
+        await asyncio.wait_for(host.engine.next_change(), 10)
+    assert (await host.client.read_entity_state(blob)).entity_exists is False
+    async with http.post(f"{host.management_url}/entities/Blob/big?op=grow",
+                         json="x" * 200_000) as resp:
+        assert resp.status == 503
+        assert "full" in (await resp.json())["Message"]
+
+    db.execute(f"PRAGMA max_page_count = {UNLIMITED_PAGES}")
+    await host.settle()
+    assert await state_of(host, blob) == "x" * 200_000

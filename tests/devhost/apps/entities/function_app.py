@@ -113,3 +113,9 @@ def Journal(context: df.DurableEntityContext) -> None:
     entries = context.get_state(list)
     entries.append([context.operation_name, context.get_input()])
     context.set_state(entries)
+
+
+@app.entity_trigger(context_name="context")
+def Blob(context: df.DurableEntityContext) -> None:
+    """`grow` n: the state becomes n more characters (a small operation, a large new state)."""
+    context.set_state(context.get_state(str) + "x" * context.get_input())
