@@ -51,6 +51,7 @@ class OrchestratorFunction:
 class EntityFunction:
     name: str                   # lower case, as the extension's EntityId keeps it
     call: Callable[..., Any]    # the handle Entity.create made: takes the EntityContext datum
+    function_name: str = ""     # as `func start` lists it
 
 
 @dataclass
@@ -113,7 +114,7 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
                                                                wants_context, client)
         elif kind == "entityTrigger":
             ename = str(trigger.get("entityName") or name).lower()
-            index.entities[ename] = EntityFunction(ename, call)
+            index.entities[ename] = EntityFunction(ename, call, name)
         else:
             index.unsupported.append((name, kind))
             log.warning("function %s: trigger %s is not supported by devhost; skipped", name, kind)

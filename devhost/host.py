@@ -135,7 +135,7 @@ class DevHost:
         for a in self.index.activities.values():
             lines.append((a.name, "activityTrigger"))
         for e in self.index.entities.values():
-            lines.append((e.name, "entityTrigger"))
+            lines.append((e.function_name or e.name, "entityTrigger"))
         for name, kind in self.index.unsupported:
             lines.append((name, f"{kind} (not supported by devhost, skipped)"))
         return lines
