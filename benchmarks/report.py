@@ -123,6 +123,15 @@ def figures() -> list[Figure]:
             f"restart with {results['approvals']} waiting, until a decision completes",
             results["restart"]["first_decision_completed_s"], "s",
             results["baseline_restart"]["first_decision_completed_s"], "with 1 waiting approval", 5.0, "5 s"))
+    policy = _load("policy")
+    if policy:
+        results = policy["results"]
+        two, single = results["two_stage"], results["single_stage"]
+        found.append(Figure(
+            f"two-stage policy approvals/s, real app (median of {two['rounds']})", two["median_per_s"], "/s",
+            single["median_per_s"], "single-stage approvals, same app and load",
+            note=f"two-stage {two['min_per_s']}-{two['max_per_s']} /s, single {single['min_per_s']}-"
+                 f"{single['max_per_s']} /s, {results['concurrency']} clients"))
     return found
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from bot.people import FRONT_ENDS, HTTP_API, SLACK, InvalidPerson, Person, is_slack_user_id
+from bot.policy.model import Route
 
 APPROVAL_ID_PREFIX = "approval-"
 
@@ -155,6 +156,7 @@ _INPUT_KEYS = {
     "timeoutSeconds": "timeout_seconds",
     "origin": "origin",
     "frontEnds": "front_ends",
+    "route": "route",
 }
 _LEGACY_INPUT_KEYS = {"requesterSlackId"}
 _ORIGINS = (HTTP_API, *FRONT_ENDS)
@@ -167,7 +169,9 @@ class ApprovalRequest:
     `requester` is the name as given (free text over the HTTP API); `requester_account` is the
     chat account that asked, when the request came from a chat. `origin` is the front end it came
     from and `front_ends` where it is posted and notified: its own chat, or every configured one
-    for a request from the HTTP API (fixed at start, so every replay sees the same list)."""
+    for a request from the HTTP API (fixed at start, so every replay sees the same list).
+    `route` is the policy tier resolved at start (None without a policy): its stages, approvers
+    and deadlines travel with the request so that replays never read the policy file."""
 
     request_type: str = DEFAULT_REQUEST_TYPE
     amount: float | None = None
@@ -177,6 +181,7 @@ class ApprovalRequest:
     timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
     origin: str = HTTP_API
     front_ends: tuple[str, ...] = (SLACK,)
+    route: Route | None = None
 
     def __post_init__(self) -> None:
         request_type = _check_text(
@@ -193,6 +198,8 @@ class ApprovalRequest:
         if self.origin not in _ORIGINS:
             raise InvalidRequest("origin", f"must be one of {', '.join(_ORIGINS)}")
         object.__setattr__(self, "front_ends", _check_front_ends(self.front_ends))
+        if self.route is not None and not isinstance(self.route, Route):
+            raise InvalidRequest("route", "must be a policy route")
 
     @property
     def display_type(self) -> str:
@@ -221,6 +228,7 @@ class ApprovalRequest:
             "timeoutSeconds": self.timeout_seconds,
             "origin": self.origin,
             "frontEnds": list(self.front_ends),
+            **({"route": self.route.to_json()} if self.route is not None else {}),
         }
 
     @classmethod
@@ -240,6 +248,11 @@ class ApprovalRequest:
         values["requester_account"] = _account(data)
         if "front_ends" in values:
             values["front_ends"] = _check_front_ends(values["front_ends"])
+        if values.get("route") is not None:
+            try:
+                values["route"] = Route.from_json(values["route"])
+            except ValueError as invalid:
+                raise InvalidRequest("route", str(invalid)) from invalid
         return cls(**values)
 
 
@@ -261,7 +274,8 @@ def pascal_case(snake: str) -> str:
 
 # --- the decision --------------------------------------------------------------------------------
 
-_DECISION_KEYS = frozenset({"approved", "approver", "comments", "decidedBy", "slackUserId"})
+_DECISION_KEYS = frozenset({"approved", "approver", "comments", "decidedBy", "slackUserId", "stage"})
+MAX_STAGE = 100
 
 
 @dataclass(frozen=True)
@@ -269,12 +283,15 @@ class Decision:
     """A human's approve/deny answer; only a valid one can decide a request.
 
     `decided_by` is the chat account that clicked; None for a decision made over the HTTP API,
-    whose `approver` is only the text its caller gave."""
+    whose `approver` is only the text its caller gave. `stage` is the policy stage the decider
+    saw open (0-based; the senior review follows the last stage), so a late second click can never
+    decide the next stage; None decides whichever stage is open."""
 
     approved: bool
     approver: str
     comments: str = ""
     decided_by: Person | None = None
+    stage: int | None = None
 
     @classmethod
     def from_payload(cls, payload: Any) -> Decision:
@@ -308,7 +325,11 @@ class Decision:
         if len(comments) > MAX_COMMENTS_LENGTH:
             raise InvalidDecision(f"comments must be at most {MAX_COMMENTS_LENGTH} characters")
 
-        return cls(approved=approved, approver=approver, comments=comments, decided_by=_decider(payload))
+        stage = payload.get("stage")
+        if stage is not None and (isinstance(stage, bool) or not isinstance(stage, int) or not 0 <= stage <= MAX_STAGE):
+            raise InvalidDecision(f"stage must be a whole number from 0 to {MAX_STAGE}")
+        return cls(approved=approved, approver=approver, comments=comments, decided_by=_decider(payload),
+                   stage=stage)
 
     def to_payload(self) -> dict[str, Any]:
         """The event payload that from_payload reads back."""
@@ -319,6 +340,8 @@ class Decision:
         }
         if self.decided_by is not None:
             payload["decidedBy"] = self.decided_by.to_json()
+        if self.stage is not None:
+            payload["stage"] = self.stage
         return payload
 
     @property
@@ -502,6 +525,23 @@ def escalated_output(
         "timeoutSeconds": request.timeout_seconds,
         "escalatedAt": utc_timestamp(escalated_at),
     }
+
+
+POLICY_APPROVER = "approval policy"
+VIA_POLICY = "policy"
+SENIOR_TIMEOUT_COMMENT = "No decision from senior management within their deadline"
+
+
+def senior_timeout_output(
+    request: ApprovalRequest, approval_id: str, deny: bool, at: datetime
+) -> dict[str, Any]:
+    """When senior management, too, let its deadline pass: the sample's Escalated output, or a
+    denial recorded as made by the policy when the policy says silence means no."""
+    if not deny:
+        return escalated_output(request, approval_id, at)
+    output = decision_output(request, approval_id, Decision(False, POLICY_APPROVER, SENIOR_TIMEOUT_COMMENT), at)
+    output["approval"]["via"] = VIA_POLICY
+    return output
 
 
 def cancelled_output(

@@ -38,6 +38,7 @@ class Message:
     edited_ts: str | None = None
     command: str | None = None  # the "/cmd text" line a user typed (in_channel responses)
     metadata: dict[str, Any] | None = None  # Slack message metadata: {"event_type", "event_payload"}
+    thread_ts: str | None = None  # a reply in the thread of this message
 
     @property
     def is_bot(self) -> bool:
@@ -58,6 +59,8 @@ class Message:
             out["edited"] = {"user": self.user, "ts": self.edited_ts}
         if with_metadata and self.metadata is not None:
             out["metadata"] = copy.deepcopy(self.metadata)
+        if self.thread_ts is not None:
+            out["thread_ts"] = self.thread_ts
         return out
 
     def to_ui(self) -> dict[str, Any]:
@@ -174,9 +177,9 @@ class Workspace:
 
     def post(self, channel: str, user: str, text: str = "", blocks: list[dict[str, Any]] | None = None,
              visible_to: str | None = None, command: str | None = None,
-             metadata: dict[str, Any] | None = None) -> Message:
+             metadata: dict[str, Any] | None = None, thread_ts: str | None = None) -> Message:
         message = Message(channel, self.next_ts(), user, text, list(blocks or []), visible_to, command=command,
-                          metadata=metadata)
+                          metadata=metadata, thread_ts=thread_ts)
         self.messages[channel].append(message)
         self._notify(Change("message", message=message))
         return message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.approvals import Decision, approval_id_for, instance_id_from_approval_id
 from bot.http_api.decision_body import InvalidDecisionBody, parse_decision_body
 from bot.http_api.responses import ApiResponse, error
@@ -31,6 +33,8 @@ async def _deliver(workflow: WorkflowClient, instance_id: str, decision: Decisio
     refusal = _refusal(instance_id, state, decision)
     if refusal is not None:
         return refusal
+    if state.progress is not None:  # under a policy: this decision is for the stage open now
+        decision = dataclasses.replace(decision, stage=state.progress.current)
     if not await workflow.decide(instance_id, decision):  # ended or vanished meanwhile
         state = await workflow.state(instance_id)
         return _refusal(instance_id, state, decision) or error(503, "the workflow engine is unavailable; try again")

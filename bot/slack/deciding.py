@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -12,12 +13,15 @@ from bot.people import Person
 from bot.slack.formatting import summary
 from bot.slack.messages import SlackMessage, cancelled, outcome_message
 from bot.slack.requester_match import might_be_requester
+from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.workflow.client import WorkflowClient
 from bot.workflow.deciding import Gate, Verdict
 from bot.workflow.deciding import may_cancel as shared_may_cancel
 from bot.workflow.deciding import may_decide as shared_may_decide
 from bot.workflow.state import ApprovalState, Stage
 from bot.workflow.state import closed_text as shared_closed_text
+
+log = logging.getLogger(__name__)
 
 
 def clicker(user: dict[str, Any]) -> Person:
@@ -35,7 +39,19 @@ async def may_decide(
     async def profile_matches(state: ApprovalState, person: Person) -> bool:
         return state.request is not None and await might_be_requester(client, person.id, state.request.requester)
 
-    gate = Gate(is_approver=settings.may_approve, describe=summary, might_be_requester=profile_matches)
+    async def in_group(group: str, person: Person) -> bool:
+        """Is the clicker in a Slack user group an approval policy names? Unknown when Slack
+        can't say, which refuses the click (it can be repeated)."""
+        try:
+            response = await client.usergroups_users_list(usergroup=group)
+        except SLACK_CALL_ERRORS as error:
+            log.warning("usergroups.users.list for %s failed: %s", group, error)
+            return False
+        users = response.get("users")
+        return isinstance(users, list) and person.id in users
+
+    gate = Gate(is_approver=settings.may_approve, describe=summary, might_be_requester=profile_matches,
+                in_group=in_group)
     return await shared_may_decide(gate, workflow, approval_id, user)
 
 

@@ -33,7 +33,7 @@ async def on_decision_click(settings: TeamsSettings, workflow: WorkflowClient, v
         return cards.request_card(approval_id, request, deadline)
     if verb == cards.APPROVE:
         return await _decide(workflow, verdict.instance_id, approval_id, Decision(
-            approved=True, approver=user.label, decided_by=user), user)
+            approved=True, approver=user.label, decided_by=user, stage=verdict.stage), user)
     reason = data.get(cards.REASON_INPUT)
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
@@ -42,15 +42,19 @@ async def on_decision_click(settings: TeamsSettings, workflow: WorkflowClient, v
         return cards.deny_reason_card(approval_id, request, deadline,
                                       f"Keep the reason within {MAX_COMMENTS_LENGTH} characters.")
     return await _decide(workflow, verdict.instance_id, approval_id, Decision(
-        approved=False, approver=user.label, comments=reason, decided_by=user), user)
+        approved=False, approver=user.label, comments=reason, decided_by=user, stage=verdict.stage), user)
 
 
 async def _decide(workflow: WorkflowClient, instance_id: str, approval_id: str, decision: Decision,
                   user: Person) -> cards.Card:
     delivered = await workflow.decide(instance_id, decision)
-    state = await workflow.wait_for_outcome(instance_id)
+    state = await workflow.wait_for_outcome(instance_id, stage=decision.stage)
     if state.decided_by(user, approved=decision.approved):
         return card_for(approval_id, state, None)
+    progress = state.progress
+    if state.stage_decided_by(user, decision.approved, decision.stage) and progress is not None:
+        return card_for(approval_id, state, f"Your approval is recorded; the request now waits for the "
+                                            f"{progress.stage_name} stage.")
     if state.is_settled:
         return card_for(approval_id, state, closed_text(state))
     if not delivered:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.approvals import MAX_APPROVER_LENGTH, RecordedDecision
 from bot.people import TEAMS, Person
-from bot.teams import cards
+from bot.teams import cards, policy_cards
 from bot.teams.config import TeamsSettings
 from bot.workflow.client import WorkflowClient
 from bot.workflow.deciding import Gate, Verdict
@@ -61,4 +61,8 @@ def card_for(approval_id: str, state: ApprovalState | None, notice: str | None) 
         return cards.expired_card(approval_id, request, deadline, notice)
     if state is not None and state.stage is Stage.CANCELLED and state.cancellation is not None:
         return cards.cancelled_card(approval_id, request, state.cancellation, notice)
+    progress = state.progress if state is not None else None
+    if progress is not None and progress.deadline is not None:
+        card = policy_cards.request_in_stage(approval_id, request, progress)
+        return {**card, "body": [cards.note(notice), *card["body"]]} if notice else card
     return cards.request_card(approval_id, request, deadline, notice)

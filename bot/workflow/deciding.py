@@ -32,6 +32,12 @@ class Verdict:
     state: ApprovalState | None
     refusal: str | None
 
+    @property
+    def stage(self) -> int | None:
+        """The policy stage the decider saw open; their decision counts for that stage only."""
+        progress = self.state.progress if self.state is not None else None
+        return progress.current if progress is not None else None
+
 
 @dataclass(frozen=True)
 class Gate:
@@ -41,6 +47,24 @@ class Gate:
     describe: Callable[[RecordedDecision], str]  # a recorded decision, the chat's way
     # For a request whose requester has no account in this chat: may `user` be them after all?
     might_be_requester: Callable[[ApprovalState, Person], Awaitable[bool]] | None = None
+    # Under a policy that lists a group (a Slack user group): is `user` in it?
+    in_group: Callable[[str, Person], Awaitable[bool]] | None = None
+
+
+async def _is_approver(gate: Gate, state: ApprovalState, user: Person) -> bool:
+    """The chat's approver list, or under a policy the approvers of the stage waiting."""
+    progress = state.progress
+    if progress is None:
+        return gate.is_approver(user.id)
+    approvers = progress.approvers
+    if approvers.includes(user):
+        return True
+    if gate.in_group is None:
+        return False
+    for group in approvers.groups_on(user.platform):
+        if await gate.in_group(group, user):
+            return True
+    return False
 
 
 async def _find(workflow: WorkflowClient, approval_id: str) -> Verdict:
@@ -78,8 +102,17 @@ async def may_decide(gate: Gate, workflow: WorkflowClient, approval_id: str, use
     unmatched = state.requester is None and state.request is not None and state.is_open
     if unmatched and gate.might_be_requester is not None and await gate.might_be_requester(state, user):
         return Verdict(instance_id, state, OWN_REQUEST + " (Your profile matches the requester's name.)")
-    if not gate.is_approver(user.id):
+    if state.is_open and not await _is_approver(gate, state, user):
+        return Verdict(instance_id, state, _not_an_approver(state))
+    if not state.is_open and state.progress is None and not gate.is_approver(user.id):
         return Verdict(instance_id, state, NOT_AN_APPROVER)
     if not state.is_open:
         return Verdict(instance_id, state, closed_text(state, gate.describe))
     return Verdict(instance_id, state, None)
+
+
+def _not_an_approver(state: ApprovalState) -> str:
+    progress = state.progress
+    if progress is None:
+        return NOT_AN_APPROVER
+    return f"This request is waiting for the {progress.stage_name} approval; only its approvers can decide it now."

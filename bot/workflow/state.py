@@ -27,6 +27,7 @@ from bot.approvals import (
 )
 from bot.people import Person
 from bot.workflow import status as workflow_status
+from bot.workflow.progress import Progress, StageRecord
 from bot.workflow.status import ACTIVE_RUNTIME_STATUSES, WorkflowStatus
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,24 @@ class ApprovalState:
         if self.status is None:
             return None
         return self.status.requester or self.status.requester_from_messages()
+
+    @property
+    def progress(self) -> Progress | None:
+        """Under a policy: the stages done and the one waiting (None without a policy)."""
+        route = self.request.route if self.request is not None else None
+        if route is None or self.status is None or self.status.policy_stage is None:
+            return None
+        return Progress(route, self.status.policy_stage, self.status.deadline,
+                        tuple(StageRecord.from_json(record) for record in self.status.stages_done))
+
+    def stage_decided_by(self, person: Person, approved: bool, stage: int | None) -> bool:
+        """Under a policy: did this person's decision settle `stage` (not the last one)?"""
+        progress = self.progress
+        if progress is None or stage is None or stage >= len(progress.done):
+            return False
+        recorded = progress.done[stage].recorded
+        return (recorded.decided_by is not None and recorded.decided_by.same_account(person)
+                and recorded.approved is approved)
 
     def message(self, platform: str) -> dict[str, Any] | None:
         """The front end's own reference to the posted request, if it posted one."""
@@ -182,7 +201,7 @@ def classify(status: Any) -> ApprovalState:
             return state(Stage.DECIDED, RecordedDecision.from_record(outcome["approval"]))
     if runtime in ACTIVE_RUNTIME_STATUSES:
         stage = progress.stage if progress else None
-        if stage in (None, workflow_status.SENDING_REQUEST, workflow_status.WAITING):
+        if stage in (None, workflow_status.SENDING_REQUEST, workflow_status.WAITING, workflow_status.SENIOR_REVIEW):
             return state(Stage.OPEN)
         if stage == workflow_status.ESCALATING:
             return state(Stage.ESCALATED)

@@ -170,7 +170,7 @@ function author(m) {
 function messageNode(m) {
   const u = author(m);
   const node = document.createElement("article");
-  node.className = `message${m.ephemeral ? " ephemeral" : ""}${m.ts === state.highlight ? " highlight" : ""}`;
+  node.className = `message${m.ephemeral ? " ephemeral" : ""}${m.thread_ts ? " reply" : ""}${m.ts === state.highlight ? " highlight" : ""}`;
   node.dataset.ts = m.ts;
   node.dataset.channel = m.channel;
   node.setAttribute("aria-label", `message from ${u.real_name}`);
@@ -184,6 +184,7 @@ function messageNode(m) {
         ${m.edited ? `<span class="edited">(edited)</span>` : ""}</div>
       <div class="content"></div>
       ${m.ephemeral ? `<div class="only-you">Only visible to you</div>` : ""}
+      ${m.thread_ts ? `<div class="in-thread">Replied in thread</div>` : ""}
     </div>`;
   const content = node.querySelector(".content");
   try {

@@ -22,7 +22,8 @@ HTTP_FUNCTIONS = {
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
     "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
 }
-ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval", "cancel_approval")
+ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval", "cancel_approval",
+              "advance_approval_stage", "remind_approvers", "close_escalation")
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,9 @@ def test_example_settings_cover_every_setting_the_app_reads():
     from bot.config import SETTING_NAMES
 
     assert set(SETTING_NAMES) <= set(values)
+    from bot.policy.settings import POLICY_SETTING
+
+    assert values[POLICY_SETTING] == "", "no policy unless one is chosen: the sample's single approval"
     assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
     assert values["DURABLE_TASK_SCHEDULER_CONNECTION_STRING"] == "Endpoint=http://localhost:8080;Authentication=None"
     assert values["TASKHUB_NAME"] == "default"

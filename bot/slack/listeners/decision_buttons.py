@@ -22,7 +22,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.approvals import Decision
 from bot.config import SlackSettings
-from bot.slack import messages
+from bot.slack import messages, policy_messages
 from bot.slack.deciding import clicker, closed_text, may_decide, settled_message
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
@@ -71,14 +71,19 @@ async def approve_clicked(
         await show_if_settled(respond, approval_id, verdict.state)
         await tell(respond, verdict.refusal or "That request can't be decided.")
         return
-    decision = Decision(approved=True, approver=user.label, decided_by=user)
+    decision = Decision(approved=True, approver=user.label, decided_by=user, stage=verdict.stage)
     delivered = await workflow.decide(verdict.instance_id, decision)
     # Tell the clicker only what the orchestration recorded: another click or the deadline may
     # have won the race.
-    state = await workflow.wait_for_outcome(verdict.instance_id)
+    state = await workflow.wait_for_outcome(verdict.instance_id, stage=verdict.stage)
     request = state.request or verdict.state.request
+    progress = state.progress
     if state.decided_by(user, approved=True) and request is not None and state.decision is not None:
-        await replace(respond, messages.decided(approval_id, request, state.decision))
+        await replace(respond, messages.decided(approval_id, request, state.decision) if progress is None
+                      else policy_messages.decided_in_stages(approval_id, request, state.decision, progress))
+    elif state.stage_decided_by(user, True, verdict.stage) and request is not None and progress is not None:
+        await replace(respond, policy_messages.request_in_stage(approval_id, request, progress))
+        await tell(respond, f"Your approval is recorded; the request now waits for the {progress.stage_name} stage.")
     elif state.is_settled:
         await show_if_settled(respond, approval_id, state)
         await tell(respond, closed_text(state))

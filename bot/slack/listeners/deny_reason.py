@@ -44,7 +44,7 @@ async def deny_reason_submitted(
     if verdict.refusal is not None or verdict.instance_id is None or verdict.state is None:
         await ack(response_action="update", view=notice_modal("Not denied", verdict.refusal or "Not possible."))
         return
-    decision = Decision(approved=False, approver=user.label, comments=reason, decided_by=user)
+    decision = Decision(approved=False, approver=user.label, comments=reason, decided_by=user, stage=verdict.stage)
     delivered = await workflow.decide(verdict.instance_id, decision)
     state = await workflow.wait_for_outcome(verdict.instance_id)
     if state.decided_by(user, approved=False):

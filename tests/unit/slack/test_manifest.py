@@ -18,6 +18,8 @@ SCOPES_BY_METHOD = {
     "chat_getPermalink": set(),
     "conversations_open": {"im:write"},
     "conversations_history": {"channels:history", "groups:history", "im:history"},  # channels and notice DMs
+    "conversations_replies": {"channels:history", "groups:history"},  # a request's thread (policy notes)
+    "usergroups_users_list": {"usergroups:read"},  # a policy naming a Slack user group as approvers
     "users_lookupByEmail": {"users:read", "users:read.email"},
     "users_info": {"users:read"},  # a click on a request whose requester has no Slack account
     "views_open": set(),
@@ -25,7 +27,7 @@ SCOPES_BY_METHOD = {
 
 
 def _methods_called_in_bot() -> set[str]:
-    pattern = re.compile(r"\.((?:chat|conversations|users|views|reactions|files|team|auth)_\w+)\(")
+    pattern = re.compile(r"\.((?:chat|conversations|users|usergroups|views|reactions|files|team|auth)_\w+)\(")
     return {m for path in (ROOT / "bot").rglob("*.py") for m in pattern.findall(path.read_text())}
 
 

@@ -36,12 +36,13 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlackApi]:
         yield fake
 
 
-def test_the_blueprint_registers_the_contract_activities() -> None:
+def test_the_blueprint_registers_the_contract_activities_and_the_policy_ones() -> None:
     app = df.DFApp()
     app.register_functions(module.activities)
     triggers = {f.get_function_name(): f.get_trigger().type for f in app.get_functions()}
     assert triggers == {name: "activityTrigger" for name in
-                        ("send_approval_request", "process_approval", "escalate_approval", "cancel_approval")}
+                        ("send_approval_request", "process_approval", "escalate_approval", "cancel_approval",
+                         "advance_approval_stage", "remind_approvers", "close_escalation")}
 
 
 @pytest.mark.usefixtures("no_slack")
