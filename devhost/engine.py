@@ -22,6 +22,7 @@ from typing import Any
 from . import history as h
 from .activities import run_activity, unknown_activity
 from .clock import Clock
+from .entities import EntityWorker
 from .functions import FunctionIndex
 from .history import EventType
 from .replay import Episode, NewTask, run_episode
@@ -78,6 +79,7 @@ class Engine:
         # The durable client JSON for activities that declare durable_client_input; the host
         # sets it once it knows its URLs.
         self.client_binding: Callable[[], str] = lambda: ""
+        self.entities = EntityWorker(self)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -89,6 +91,7 @@ class Engine:
                                   activity.name, activity.input)
         for instance_id in self.store.instances_with_messages():
             self.mark_dirty(instance_id)
+        self.entities.start()
         self._loops = [asyncio.create_task(self._pump(), name="devhost-episodes"),
                        asyncio.create_task(self.timers.run(), name="devhost-timers")]
 
@@ -97,6 +100,7 @@ class Engine:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.entities.stop()
 
     # -- notifications ---------------------------------------------------------------------
     def mark_dirty(self, instance_id: str) -> None:
@@ -116,7 +120,7 @@ class Engine:
 
     def is_idle(self) -> bool:
         return (not self._dirty and not self._inflight and not self._unfired
-                and not self.timers.has_due())
+                and not self.timers.has_due() and self.entities.is_idle())
 
     async def settle(self) -> None:
         """Return once no episode, activity or due timer is left to process."""
@@ -234,12 +238,14 @@ class Engine:
         custom = state.get("customStatus")
         custom_json = json.dumps(custom) if custom is not None else None
         if episode.error is not None:
+            self._send_signals(row, episode, now, events)
             self.end_execution(row, "Failed", failure_output(row.name, episode.error), events,
                                now, seq, custom_json)
             return
         if state.get("isDone"):
             again, new_input = episode.continue_as_new_input
             if again:
+                self._send_signals(row, episode, now, [])
                 self._continue_as_new(row, stored_input(new_input), now, custom_json)
                 return
         self._record_tasks(row, episode, recorded, now, events)
@@ -271,6 +277,13 @@ class Engine:
         for timer_id in episode.cancelled_timers:
             self.store.cancel_timer(row.instance_id, timer_id)
 
+    def _send_signals(self, row: InstanceRow, episode: Episode, now: datetime,
+                      events: list[dict]) -> None:
+        """Entity signals of an episode that ends the execution: DTFx still sends them."""
+        for task in episode.new_tasks:
+            if task.kind == "signal":
+                events.append(self.entities.send(row, task, now))
+
     def _while_timers_armed(self, row: InstanceRow, incoming: list[dict], now: datetime) -> None:
         """Record what reaches a returned function; complete it once no timer is armed."""
         instance_id = row.instance_id
@@ -301,6 +314,8 @@ class Engine:
                 row_id, instance_id, task.task_id, task.name, task.input))
             return h.event(EventType.TaskScheduled, now, task.task_id, Name=task.name, Version="",
                            Input=task.input)
+        if task.kind in ("entity", "signal"):
+            return self.entities.send(row, task, now)
         if task.kind == "timer":
             assert task.fire_at is not None  # every timer task has its time
             fire_text = h.dotnet_time(task.fire_at)

@@ -47,11 +47,19 @@ class OrchestratorFunction:
     handle: Callable[..., Any]  # the SDK handle registered by orchestration_trigger
 
 
+@dataclass(frozen=True)
+class EntityFunction:
+    name: str                   # lower case, as the extension's EntityId keeps it
+    call: Callable[..., Any]    # the handle Entity.create made: takes the EntityContext datum
+    function_name: str = ""     # as `func start` lists it
+
+
 @dataclass
 class FunctionIndex:
     http: list[HttpFunction] = field(default_factory=list)
     activities: dict[str, ActivityFunction] = field(default_factory=dict)  # key: lower-case name
     orchestrators: dict[str, OrchestratorFunction] = field(default_factory=dict)
+    entities: dict[str, EntityFunction] = field(default_factory=dict)  # key: lower-case name
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (function, trigger type)
 
     def orchestrator(self, name: str) -> OrchestratorFunction | None:
@@ -59,6 +67,9 @@ class FunctionIndex:
 
     def activity(self, name: str) -> ActivityFunction | None:
         return self.activities.get(name.lower())
+
+    def entity(self, name: str) -> EntityFunction | None:
+        return self.entities.get(name.lower())
 
 
 def _bindings(fn: Any) -> list[dict]:
@@ -101,6 +112,9 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
                              and "context" in _original_signature(call).parameters)
             index.activities[aname.lower()] = ActivityFunction(aname, trigger["name"], call,
                                                                wants_context, client)
+        elif kind == "entityTrigger":
+            ename = str(trigger.get("entityName") or name).lower()
+            index.entities[ename] = EntityFunction(ename, call, name)
         else:
             index.unsupported.append((name, kind))
             log.warning("function %s: trigger %s is not supported by devhost; skipped", name, kind)

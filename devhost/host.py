@@ -134,6 +134,8 @@ class DevHost:
             lines.append((o.name, "orchestrationTrigger"))
         for a in self.index.activities.values():
             lines.append((a.name, "activityTrigger"))
+        for e in self.index.entities.values():
+            lines.append((e.function_name or e.name, "entityTrigger"))
         for name, kind in self.index.unsupported:
             lines.append((name, f"{kind} (not supported by devhost, skipped)"))
         return lines

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from .continuation import BadToken, key_from_token, token_after
 from .engine import Engine
+from .entity_api import EntityApi, entity_instance_refused
 from .history import parse_time
 from .operations import OperationError, Operations, Outcome
 from .status import history_events, status_json
@@ -64,10 +65,13 @@ class ManagementApi:
         self.engine = engine
         self.ops = Operations(engine)
         self.urls = urls
+        self.entities = EntityApi(engine)
 
     async def handle(self, request: web.Request, parts: list[str]) -> web.StreamResponse:
         query = {k.lower(): v for k, v in request.query.items()}
         method = request.method
+        if parts and parts[0].lower() == "entities":
+            return await self.entities.handle(request, query, parts[1:])
         try:
             if parts and parts[0].lower() == "orchestrators" and 2 <= len(parts) <= 3 \
                     and method == "POST":
@@ -82,6 +86,10 @@ class ManagementApi:
                     return self._purge_by(query)
                 return web.Response(status=404)
             instance_id = parts[1]
+            if instance_id.startswith("@"):  # an entity's scheduler id
+                if len(parts) == 2 and method == "GET":
+                    return self.entities.instance_status(request, instance_id)
+                return entity_instance_refused(parts[2] if len(parts) > 2 else method)
             if len(parts) == 2:
                 if method == "GET":
                     return self._status(request, query, instance_id)

@@ -14,6 +14,7 @@ history     instance_id, seq (0..), event_type (DTFx EventType), event (HistoryE
 messages    MessageRow plus instance_id; id AUTOINCREMENT orders them
 timers      TimerRow; fire_at REAL (unix seconds, indexed)
 activities  ActivityRow
+entities, entity_requests: see sqlite_entities (same connection, same transactions)
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from .sqlite_entities import SqliteEntities
 from .sqlite_reads import ACTIVITY_COLUMNS, INSTANCE_COLUMNS, SqliteReader, SqliteReads, storage_errors
 from .store import (
     INSTANCE_FIELDS,
@@ -111,6 +113,8 @@ class SqliteStore(SqliteReads):
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.set_lock_wait(LOCK_WAIT_SECONDS)
             self.db.executescript(_SCHEMA)
+            self.entities = SqliteEntities(self.db)
+            self.entities.create_tables()
             self._add_missing_columns()
         except sqlite3.Error as exc:
             self._unlock()
