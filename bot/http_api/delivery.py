@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from bot.approvals import approval_id_for, instance_id_from_approval_id
-from bot.http_api.decision_body import InvalidDecisionBody
 from bot.http_api.responses import ApiResponse, error
+from bot.http_api.word_body import InvalidDecisionBody
 from bot.workflow.client import BackendUnavailable, WorkflowClient
 from bot.workflow.state import ApprovalState, Stage
 
