@@ -11,10 +11,14 @@ import azure.functions as func
 
 from bot.http_api.blueprint import http_api
 from bot.http_api.not_found import not_found
+from bot.policy.settings import approval_policy
 from bot.slack.blueprint import slack
 from bot.teams.blueprint import teams
 from bot.workflow.activities import activities
 from bot.workflow.blueprint import bp as workflow
+
+# An invalid approval policy stops the app here, with one message naming the file, where and what.
+approval_policy()
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 

@@ -29,6 +29,8 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "devhost_bench": (["--instances", "500", "--timers", "1000", "--waiting", "1000"],
                       ["--instances", "50", "--timers", "1000", "--waiting", "200"]),
     "approval_capacity_bench": (["--approvals", "10000"], ["--approvals", "500"]),
+    "my_approvals_bench": (["--waiting", "1000", "--samples", "20"], ["--waiting", "100", "--samples", "5"]),
+    "policy_bench": (["--approvals", "200", "--rounds", "3"], ["--approvals", "40", "--rounds", "1"]),
 }
 
 

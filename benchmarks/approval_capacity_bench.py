@@ -87,7 +87,7 @@ async def bench(approvals: int) -> dict:
         async with FakeSlackApi(token=TOKEN) as fake, aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=120), connector=aiohttp.TCPConnector(limit=CONCURRENCY)
         ) as http:
-            host = DevhostProcess(db, slack_settings(fake), Path(tmp) / "devhost.log")
+            host = DevhostProcess(db, {**slack_settings(fake), "TASKHUB_NAME": "default"}, Path(tmp) / "devhost.log")
             await host.start()
             try:
                 (single,) = await start_approvals(http, host, 1, 0)

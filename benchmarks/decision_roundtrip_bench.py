@@ -47,7 +47,7 @@ async def bench(samples: int) -> dict:
     async with FakeSlackApi(token=TOKEN) as fake:
         env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
                "APPROVAL_CHANNEL": CHANNEL, "ESCALATION_CHANNEL": "CESCALATE", "APPROVER_USER_IDS": APPROVER,
-               "SKIP_SLACK_SDK_WARNING": "1"}
+               "SKIP_SLACK_SDK_WARNING": "1", "TASKHUB_NAME": "default"}
         async with run_devhost(ROOT, env=env) as host, aiohttp.ClientSession() as http:
 
             async def start(index: int) -> tuple[str, dict]:

@@ -128,6 +128,27 @@ def figures() -> list[Figure]:
             f"restart with {results['approvals']} waiting, until a decision completes",
             results["restart"]["first_decision_completed_s"], "s",
             results["baseline_restart"]["first_decision_completed_s"], "with 1 waiting approval", 5.0, "5 s"))
+    mine = _load("my_approvals")
+    if mine:
+        results = mine["results"]
+        for kind, label in (("list", "/expense list"), ("home", "App Home (app_home_opened)")):
+            measured, base = results["measured"][kind], results["baseline"][kind]
+            target = kind == "list"
+            found.append(Figure(
+                f"{label} p95 with {results['waiting']} waiting", measured["p95_ms"], "ms",
+                base["p95_ms"], "the same with 1 waiting", mine["target_s"] * 1000 if target else None,
+                f"{mine['target_s']:g} s" if target else "", "p95 < 1 s" if target else "",
+                measured["p95_ms"] < mine["target_s"] * 1000 if target else None,
+                note=f"p50 {measured['p50_ms']} ms"))
+    policy = _load("policy")
+    if policy:
+        results = policy["results"]
+        two, single = results["two_stage"], results["single_stage"]
+        found.append(Figure(
+            f"two-stage policy approvals/s, real app (median of {two['rounds']})", two["median_per_s"], "/s",
+            single["median_per_s"], "single-stage approvals, same app and load",
+            note=f"two-stage {two['min_per_s']}-{two['max_per_s']} /s, single {single['min_per_s']}-"
+                 f"{single['max_per_s']} /s, {results['concurrency']} clients"))
     return found
 
 

@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.people import FRONT_ENDS, HTTP_API, SLACK, InvalidPerson, Person, is_slack_user_id
+from bot.policy.model import Route
 
 APPROVAL_ID_PREFIX = "approval-"
 
@@ -155,6 +156,7 @@ _INPUT_KEYS = {
     "timeoutSeconds": "timeout_seconds",
     "origin": "origin",
     "frontEnds": "front_ends",
+    "route": "route",
 }
 _LEGACY_INPUT_KEYS = {"requesterSlackId"}
 _ORIGINS = (HTTP_API, *FRONT_ENDS)
@@ -167,7 +169,9 @@ class ApprovalRequest:
     `requester` is the name as given (free text over the HTTP API); `requester_account` is the
     chat account that asked, when the request came from a chat. `origin` is the front end it came
     from and `front_ends` where it is posted and notified: its own chat, or every configured one
-    for a request from the HTTP API (fixed at start, so every replay sees the same list)."""
+    for a request from the HTTP API (fixed at start, so every replay sees the same list).
+    `route` is the policy tier resolved at start (None without a policy): its stages, approvers
+    and deadlines travel with the request so that replays never read the policy file."""
 
     request_type: str = DEFAULT_REQUEST_TYPE
     amount: float | None = None
@@ -177,6 +181,7 @@ class ApprovalRequest:
     timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
     origin: str = HTTP_API
     front_ends: tuple[str, ...] = (SLACK,)
+    route: Route | None = None
 
     def __post_init__(self) -> None:
         request_type = _check_text(
@@ -193,6 +198,8 @@ class ApprovalRequest:
         if self.origin not in _ORIGINS:
             raise InvalidRequest("origin", f"must be one of {', '.join(_ORIGINS)}")
         object.__setattr__(self, "front_ends", _check_front_ends(self.front_ends))
+        if self.route is not None and not isinstance(self.route, Route):
+            raise InvalidRequest("route", "must be a policy route")
 
     @property
     def display_type(self) -> str:
@@ -221,6 +228,7 @@ class ApprovalRequest:
             "timeoutSeconds": self.timeout_seconds,
             "origin": self.origin,
             "frontEnds": list(self.front_ends),
+            **({"route": self.route.to_json()} if self.route is not None else {}),
         }
 
     @classmethod
@@ -240,6 +248,11 @@ class ApprovalRequest:
         values["requester_account"] = _account(data)
         if "front_ends" in values:
             values["front_ends"] = _check_front_ends(values["front_ends"])
+        if values.get("route") is not None:
+            try:
+                values["route"] = Route.from_json(values["route"])
+            except ValueError as invalid:
+                raise InvalidRequest("route", str(invalid)) from invalid
         return cls(**values)
 
 
@@ -261,7 +274,8 @@ def pascal_case(snake: str) -> str:
 
 # --- the decision --------------------------------------------------------------------------------
 
-_DECISION_KEYS = frozenset({"approved", "approver", "comments", "decidedBy", "slackUserId"})
+_DECISION_KEYS = frozenset({"approved", "approver", "comments", "decidedBy", "slackUserId", "stage"})
+MAX_STAGE = 100
 
 
 @dataclass(frozen=True)
@@ -269,12 +283,15 @@ class Decision:
     """A human's approve/deny answer; only a valid one can decide a request.
 
     `decided_by` is the chat account that clicked; None for a decision made over the HTTP API,
-    whose `approver` is only the text its caller gave."""
+    whose `approver` is only the text its caller gave. `stage` is the policy stage the decider
+    saw open (0-based; the senior review follows the last stage), so a late second click can never
+    decide the next stage; None decides whichever stage is open."""
 
     approved: bool
     approver: str
     comments: str = ""
     decided_by: Person | None = None
+    stage: int | None = None
 
     @classmethod
     def from_payload(cls, payload: Any) -> Decision:
@@ -308,7 +325,11 @@ class Decision:
         if len(comments) > MAX_COMMENTS_LENGTH:
             raise InvalidDecision(f"comments must be at most {MAX_COMMENTS_LENGTH} characters")
 
-        return cls(approved=approved, approver=approver, comments=comments, decided_by=_decider(payload))
+        stage = payload.get("stage")
+        if stage is not None and (isinstance(stage, bool) or not isinstance(stage, int) or not 0 <= stage <= MAX_STAGE):
+            raise InvalidDecision(f"stage must be a whole number from 0 to {MAX_STAGE}")
+        return cls(approved=approved, approver=approver, comments=comments, decided_by=_decider(payload),
+                   stage=stage)
 
     def to_payload(self) -> dict[str, Any]:
         """The event payload that from_payload reads back."""
@@ -319,6 +340,8 @@ class Decision:
         }
         if self.decided_by is not None:
             payload["decidedBy"] = self.decided_by.to_json()
+        if self.stage is not None:
+            payload["stage"] = self.stage
         return payload
 
     @property
@@ -361,12 +384,109 @@ def _decider(payload: Mapping[str, Any]) -> Person | None:
     return Person.slack(legacy, payload["approver"])
 
 
+# --- the cancellation ----------------------------------------------------------------------------
+
+MAX_REASON_LENGTH = MAX_COMMENTS_LENGTH
+_CANCELLATION_KEYS = frozenset({"cancel", "by", "reason", "cancelledBy"})
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """The requester withdrawing a request that still waits.
+
+    It travels on the decision event, so the one wait that takes decisions takes it too and the
+    first of a cancellation and a decision wins. `cancelled_by` is the requester's chat account;
+    None over the HTTP API, whose `by` is only the name its caller gave."""
+
+    by: str
+    reason: str = ""
+    cancelled_by: Person | None = None
+
+    # Never an approval: a step that moves on only after an approval stops at a cancellation.
+    approved: ClassVar[bool] = False
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Cancellation:
+        """Read a `{"cancel": true, ...}` event payload strictly."""
+        unknown = sorted(str(key) for key in set(payload) - _CANCELLATION_KEYS)
+        if unknown:
+            raise InvalidDecision(f"unknown field(s) in a cancellation: {', '.join(unknown)}")
+        if payload.get("cancel") is not True:
+            raise InvalidDecision("cancel must be true")
+        by = payload.get("by")
+        if not isinstance(by, str) or not by.strip():
+            raise InvalidDecision("by is required (a non-empty string)")
+        if len(by) > MAX_APPROVER_LENGTH:
+            raise InvalidDecision(f"by must be at most {MAX_APPROVER_LENGTH} characters")
+        reason = payload.get("reason")
+        if reason is None:
+            reason = ""
+        if not isinstance(reason, str) or len(reason) > MAX_REASON_LENGTH:
+            raise InvalidDecision(f"reason must be a string of at most {MAX_REASON_LENGTH} characters")
+        try:
+            account = Person.from_json(payload["cancelledBy"]) if payload.get("cancelledBy") is not None else None
+        except InvalidPerson as invalid:
+            raise InvalidDecision(f"cancelledBy: {invalid}") from invalid
+        return cls(by=by, reason=reason, cancelled_by=account)
+
+    def to_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"cancel": True, "by": self.by, "reason": self.reason}
+        if self.cancelled_by is not None:
+            payload["cancelledBy"] = self.cancelled_by.to_json()
+        return payload
+
+    @property
+    def status(self) -> str:
+        return STATUS_CANCELLED
+
+    @property
+    def via(self) -> str:
+        return self.cancelled_by.platform if self.cancelled_by is not None else HTTP_API
+
+    def is_by_requester(self, request: ApprovalRequest, requester: Person | None) -> bool:
+        """Only the requester may cancel: in a chat, the requester's own account; over the HTTP
+        API, which knows no accounts, a request made over the HTTP API, named as it was made."""
+        if self.cancelled_by is not None:
+            return requester is not None and requester.same_account(self.cancelled_by)
+        return request.origin == HTTP_API and same_name(request.requester, self.by)
+
+    def record(self, cancelled_at: datetime) -> dict[str, Any]:
+        """The output's `cancellation` object: by whom, why, when and where."""
+        record: dict[str, Any] = {
+            "by": self.by,
+            "reason": self.reason,
+            "timestamp": utc_timestamp(cancelled_at),
+            "via": self.via,
+        }
+        if self.cancelled_by is not None:
+            record["cancelledBy"] = self.cancelled_by.to_json()
+        return record
+
+
+def same_name(first: str, second: str) -> bool:
+    """Two typed names of one person, ignoring case and surrounding spaces."""
+    return first.strip().casefold() == second.strip().casefold()
+
+
+def parse_response(payload: Any) -> Decision | Cancellation:
+    """An event on the decision channel: a decision, or the requester's cancellation."""
+    if isinstance(payload, (str, bytes)):
+        try:
+            payload = json.loads(payload)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidDecision("payload is not valid JSON") from exc
+    if isinstance(payload, Mapping) and "cancel" in payload:
+        return Cancellation.from_payload(payload)
+    return Decision.from_payload(payload)
+
+
 # --- outputs -------------------------------------------------------------------------------------
 
 STATUS_APPROVED = "Approved"
 STATUS_DENIED = "Denied"
 STATUS_ESCALATED = "Escalated"
-FINAL_STATUSES = (STATUS_APPROVED, STATUS_DENIED, STATUS_ESCALATED)
+STATUS_CANCELLED = "Cancelled"
+FINAL_STATUSES = (STATUS_APPROVED, STATUS_DENIED, STATUS_ESCALATED, STATUS_CANCELLED)
 
 
 def _request_summary(request: ApprovalRequest, approval_id: str) -> dict[str, Any]:
@@ -405,6 +525,64 @@ def escalated_output(
         "timeoutSeconds": request.timeout_seconds,
         "escalatedAt": utc_timestamp(escalated_at),
     }
+
+
+POLICY_APPROVER = "approval policy"
+VIA_POLICY = "policy"
+SENIOR_TIMEOUT_COMMENT = "No decision from senior management within their deadline"
+
+
+def senior_timeout_output(
+    request: ApprovalRequest, approval_id: str, deny: bool, at: datetime
+) -> dict[str, Any]:
+    """When senior management, too, let its deadline pass: the sample's Escalated output, or a
+    denial recorded as made by the policy when the policy says silence means no."""
+    if not deny:
+        return escalated_output(request, approval_id, at)
+    output = decision_output(request, approval_id, Decision(False, POLICY_APPROVER, SENIOR_TIMEOUT_COMMENT), at)
+    output["approval"]["via"] = VIA_POLICY
+    return output
+
+
+def cancelled_output(
+    request: ApprovalRequest, approval_id: str, cancellation: Cancellation, cancelled_at: datetime
+) -> dict[str, Any]:
+    """The orchestration output when the requester withdrew the request."""
+    return {
+        "requestType": request.display_type,
+        "status": STATUS_CANCELLED,
+        "cancellation": cancellation.record(cancelled_at),
+        **_request_summary(request, approval_id),
+        "cancelledAt": utc_timestamp(cancelled_at),
+    }
+
+
+@dataclass(frozen=True)
+class RecordedCancellation:
+    """A `cancellation` record as the workflow stored it, read back for showing it."""
+
+    by: str
+    reason: str
+    cancelled_at: datetime | None
+    cancelled_by: Person | None
+    via: str = HTTP_API
+
+    @classmethod
+    def from_record(cls, record: Any) -> RecordedCancellation:
+        record = record if isinstance(record, Mapping) else {}
+        timestamp = record.get("timestamp")
+        try:
+            account = Person.from_json(record["cancelledBy"]) if record.get("cancelledBy") is not None else None
+        except InvalidPerson:
+            account = None
+        via = record.get("via")
+        return cls(
+            by=str(record.get("by") or "the requester"),
+            reason=str(record.get("reason") or ""),
+            cancelled_at=parse_timestamp(timestamp) if isinstance(timestamp, str) else None,
+            cancelled_by=account,
+            via=via if isinstance(via, str) else (account.platform if account else HTTP_API),
+        )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import asyncio
 import inspect
 import logging
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
@@ -42,13 +43,17 @@ def unknown_activity(name: str, known: list[str]) -> ActivityOutcome:
         details="")
 
 
-async def run_activity(fn: ActivityFunction, input_json: str | None,
-                       executor: Executor | None) -> ActivityOutcome:
+async def run_activity(fn: ActivityFunction, input_json: str | None, executor: Executor | None,
+                       client_binding: Callable[[], str]) -> ActivityOutcome:
+    """`client_binding` gives the durable client JSON for a `durable_client_input` parameter:
+    the Functions host binds it on any trigger, with the same JSON as on HTTP functions."""
     try:
         arg = ActivityTriggerConverter.decode(
             meta.Datum(type="string", value=input_json if input_json is not None else "null"),
             trigger_metadata={})
         kwargs: dict[str, Any] = {fn.input_param: arg}
+        if fn.client_param:
+            kwargs[fn.client_param] = client_binding()
         if fn.wants_context:
             kwargs["context"] = InvocationContext(fn.name)
         if inspect.iscoroutinefunction(fn.call):

@@ -25,6 +25,7 @@ from typing import Any
 from . import history as h
 from .activities import run_activity, unknown_activity
 from .clock import Clock
+from .entities import EntityWorker
 from .functions import FunctionIndex
 from .history import EventType
 from .lanes import Lanes
@@ -32,6 +33,7 @@ from .replay import Episode, NewTask, run_episode
 from .storage_health import StorageHealth
 from .store import ACTIVE, TERMINAL, InstanceRow, StorageError, TaskHubStore
 from .timers import TimerQueue
+from .versioning import MISMATCH_OUTPUT, FailureStrategy, Versioning
 
 log = logging.getLogger("devhost")
 _KEEP = object()  # leave the custom status as it is
@@ -42,20 +44,34 @@ def failure_output(name: str, error: str) -> str:
 
 
 def context_input(input_json: str | None) -> Any:
-    """The top-level `input` of the context: a str stays a str, anything else as JSON text."""
+    """The top-level `input` of the context: the stored input parsed once, as the extension's
+    `GetInputAsJson()` sends it. Inputs from the SDK are stored as JSON strings holding JSON
+    text, so the SDK's `get_input()` decodes them; a raw list or number started over HTTP stays
+    a list or number here, which `get_input()` cannot decode, exactly as on Azure."""
     if input_json is None:
         return None
-    value = json.loads(input_json)
-    return value if isinstance(value, str) else input_json
+    return json.loads(input_json)
+
+
+def stored_input(action_input: str | None) -> str | None:
+    """How DTFx stores the input of a sub-orchestration or continue-as-new action.
+
+    The SDK puts `df_dumps(value)` (JSON text) in the action; the extension reads it as a C#
+    string and DTFx serializes that string again, so the stored input is a JSON string holding
+    JSON text: the same shape a client start stores (protocol doc §4.8, trap T1)."""
+    return None if action_input is None else json.dumps(action_input)
 
 
 class Engine:
     def __init__(self, store: TaskHubStore, clock: Clock, index: FunctionIndex,
-                 executor: Executor | None = None, lanes: Lanes | None = None) -> None:
+                 executor: Executor | None = None, versioning: Versioning | None = None,
+                 lanes: Lanes | None = None) -> None:
         self.store = store
         self.clock = clock
         self.index = index
         self.executor = executor
+        self.versioning = versioning or Versioning()
+        self._refused: set[tuple[str, str]] = set()  # (instance, execution) already logged
         self.lanes = lanes or Lanes()
         self.health = StorageHealth(store)
         self.timers = TimerQueue(clock, self._fire_timers)
@@ -68,6 +84,10 @@ class Engine:
         self._inflight: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._post_commit: list[Callable[[], None]] = []
+        # The durable client JSON for activities that declare durable_client_input; the host
+        # sets it once it knows its URLs.
+        self.client_binding: Callable[[], str] = lambda: ""
+        self.entities = EntityWorker(self)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -79,6 +99,7 @@ class Engine:
                                   activity.name, activity.input)
         for instance_id in self.store.instances_with_messages():
             self.mark_dirty(instance_id)
+        self.entities.start()
         self._loops = [asyncio.create_task(self._pump(), name="devhost-episodes"),
                        asyncio.create_task(self._urgent_pump(), name="devhost-raised-events"),
                        asyncio.create_task(self.timers.run(), name="devhost-timers")]
@@ -88,6 +109,7 @@ class Engine:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.entities.stop()
 
     # -- notifications ---------------------------------------------------------------------
     def mark_dirty(self, instance_id: str, urgent: bool = False) -> None:
@@ -112,7 +134,7 @@ class Engine:
 
     def is_idle(self) -> bool:
         return (not self._dirty and not self._urgent and not self._inflight and not self._unfired
-                and not self.timers.has_due())
+                and not self.timers.has_due() and self.entities.is_idle())
 
     async def settle(self) -> None:
         """Return once no episode, activity or due timer is left to process."""
@@ -186,6 +208,10 @@ class Engine:
                 self.store.delete_messages(instance_id, messages[-1].id)
             return
         now = self.clock.now()
+        if not self.versioning.accepts(row.version):
+            self._version_mismatch(row, [json.loads(m.event) for m in messages], messages[-1].id,
+                                   now)
+            return
         if row.pending_output is not None:  # the function has returned; timers hold it open
             with self.transaction():
                 self.store.delete_messages(instance_id, messages[-1].id)
@@ -211,6 +237,28 @@ class Engine:
             self._apply(row, episode, recorded, now, len(old), new_events)
         self.notify()
 
+    def _version_mismatch(self, row: InstanceRow, incoming: list[dict], last_message: int,
+                          now: datetime) -> None:
+        """Work for an instance whose version this host does not run (versioning module).
+
+        Reject leaves the messages stored: the instance keeps its status and runs on a later
+        start whose host.json accepts its version (or when new messages arrive). Fail ends it
+        without running the orchestrator, with DurableTask.Core's VersionMismatch output."""
+        if self.versioning.failure is FailureStrategy.REJECT:
+            key = (row.instance_id, row.execution_id)
+            if key not in self._refused:
+                self._refused.add(key)
+                log.warning("instance %s has version %r, which this host (%s) does not run; "
+                            "it waits for a host whose defaultVersion accepts it",
+                            row.instance_id, row.version, self.versioning.describe())
+            return
+        incoming.sort(key=lambda e: e["EventType"] != EventType.ExecutionStarted)
+        with self.transaction():
+            self.store.delete_messages(row.instance_id, last_message)
+            self.end_execution(row, "Failed", json.dumps(MISMATCH_OUTPUT),
+                               [h.event(EventType.OrchestratorStarted, now), *incoming], now)
+        self.notify()
+
     def _context_body(self, row: InstanceRow, old: list[str], new_events: list[dict]) -> str:
         head = json.dumps({"input": context_input(row.input), "instanceId": row.instance_id,
                            "isReplaying": bool(old), "parentInstanceId": row.parent_instance_id,
@@ -225,13 +273,15 @@ class Engine:
         custom = state.get("customStatus")
         custom_json = json.dumps(custom) if custom is not None else None
         if episode.error is not None:
+            self._send_signals(row, episode, now, events)
             self.end_execution(row, "Failed", failure_output(row.name, episode.error), events,
                                now, seq, custom_json)
             return
         if state.get("isDone"):
             again, new_input = episode.continue_as_new_input
             if again:
-                self._continue_as_new(row, new_input, now, custom_json)
+                self._send_signals(row, episode, now, [])
+                self._continue_as_new(row, stored_input(new_input), now, custom_json)
                 return
         self._record_tasks(row, episode, recorded, now, events)
         instance_id = row.instance_id
@@ -261,6 +311,13 @@ class Engine:
             recorded.append(task.record())
         for timer_id in episode.cancelled_timers:
             self.store.cancel_timer(row.instance_id, timer_id)
+
+    def _send_signals(self, row: InstanceRow, episode: Episode, now: datetime,
+                      events: list[dict]) -> None:
+        """Entity signals of an episode that ends the execution: DTFx still sends them."""
+        for task in episode.new_tasks:
+            if task.kind == "signal":
+                events.append(self.entities.send(row, task, now))
 
     def _while_timers_armed(self, row: InstanceRow, incoming: list[dict], now: datetime) -> None:
         """Record what reaches a returned function; complete it once no timer is armed."""
@@ -292,6 +349,8 @@ class Engine:
                 row_id, instance_id, task.task_id, task.name, task.input))
             return h.event(EventType.TaskScheduled, now, task.task_id, Name=task.name, Version="",
                            Input=task.input)
+        if task.kind in ("entity", "signal"):
+            return self.entities.send(row, task, now)
         if task.kind == "timer":
             assert task.fire_at is not None  # every timer task has its time
             fire_text = h.dotnet_time(task.fire_at)
@@ -302,9 +361,11 @@ class Engine:
                 self._after_commit(lambda: self.timers.add(fire_at, row_id))
             return h.event(EventType.TimerCreated, now, task.task_id, FireAt=fire_text)
         child_id = task.child_instance_id or f"{instance_id}:{task.task_id:04d}"
-        self._start_child(row, task, child_id, now)
+        version = self.versioning.version_for_new(task.version)
+        self._start_child(row, task, child_id, version, now)
         return h.event(EventType.SubOrchestrationInstanceCreated, now, task.task_id,
-                       Name=task.name, Version="", InstanceId=child_id, Input=task.input)
+                       Name=task.name, Version=version, InstanceId=child_id,
+                       Input=stored_input(task.input))
 
     def _after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once the current transaction has committed (dropped on rollback)."""
@@ -331,7 +392,7 @@ class Engine:
             action()
 
     def _start_child(self, parent: InstanceRow, task: NewTask, child_id: str,
-                     now: datetime) -> None:
+                     version: str | None, now: datetime) -> None:
         existing = self.store.instance(child_id)
         reason = None
         if self.index.orchestrator(task.name) is None:
@@ -345,12 +406,15 @@ class Engine:
                 Reason=reason, Details=None)))
             self._after_commit(lambda: self.mark_dirty(parent.instance_id))
             return
-        self.create_instance(task.name, child_id, task.input, now, parent=(
-            parent.instance_id, parent.execution_id, task.task_id, parent.name))
+        self.create_instance(task.name, child_id, stored_input(task.input), now, parent=(
+            parent.instance_id, parent.execution_id, task.task_id, parent.name), version=version)
 
     def create_instance(self, name: str, instance_id: str, input_json: str | None, now: datetime,
-                        parent: tuple[str, str, int, str] | None = None) -> None:
-        """Insert a Pending instance and its ExecutionStarted message (inside a transaction)."""
+                        parent: tuple[str, str, int, str] | None = None,
+                        version: str | None = None) -> None:
+        """Insert a Pending instance and its ExecutionStarted message (inside a transaction).
+
+        `version` is the instance's own, already resolved against defaultVersion."""
         if self.store.instance(instance_id) is not None:
             self.store.delete_instance(instance_id)
         execution_id = uuid.uuid4().hex
@@ -364,9 +428,9 @@ class Engine:
             created_time=h.iso_time(now), last_updated_time=h.iso_time(now),
             parent_instance_id=parent[0] if parent else None,
             parent_execution_id=parent[1] if parent else None,
-            parent_task_id=parent[2] if parent else None))
+            parent_task_id=parent[2] if parent else None, version=version))
         self.store.add_message(instance_id, h.to_json(h.execution_started(
-            now, name, instance_id, execution_id, input_json, parent_json)))
+            now, name, instance_id, execution_id, input_json, parent_json, version)))
         self._after_commit(lambda: self.mark_dirty(instance_id))
 
     def _continue_as_new(self, row: InstanceRow, new_input: str | None, now: datetime,
@@ -381,7 +445,7 @@ class Engine:
             custom_status=custom_json, execution_id=execution_id, tasks="[]",
             last_updated_time=h.iso_time(now))
         self.store.add_message(instance_id, h.to_json(h.execution_started(
-            now, row.name, instance_id, execution_id, new_input)))
+            now, row.name, instance_id, execution_id, new_input, version=row.version)))
         self._after_commit(lambda: self.mark_dirty(instance_id))
 
     def end_execution(self, row: InstanceRow, status: str, output: str | None, events: list[dict],
@@ -448,7 +512,7 @@ class Engine:
         if fn is None:
             outcome = unknown_activity(name, [f.name for f in self.index.activities.values()])
         else:
-            outcome = await run_activity(fn, input_json, self.executor)
+            outcome = await run_activity(fn, input_json, self.executor, self.client_binding)
         now = self.clock.now()
         if outcome.failed:
             ev = h.event(EventType.TaskFailed, now, TaskScheduledId=task_id, Reason=outcome.reason,

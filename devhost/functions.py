@@ -11,6 +11,8 @@ from typing import Any
 from azure.functions.decorators.function_app import FunctionRegister
 from azure.functions.decorators.utils import StringifyEnumJsonEncoder
 
+from .worker_index import indexed_functions
+
 log = logging.getLogger("devhost")
 
 
@@ -36,6 +38,7 @@ class ActivityFunction:
     input_param: str
     call: Callable[..., Any]
     wants_context: bool = False
+    client_param: str | None = None  # a durable_client_input parameter, as on HTTP functions
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,19 @@ class OrchestratorFunction:
     handle: Callable[..., Any]  # the SDK handle registered by orchestration_trigger
 
 
+@dataclass(frozen=True)
+class EntityFunction:
+    name: str                   # lower case, as the extension's EntityId keeps it
+    call: Callable[..., Any]    # the handle Entity.create made: takes the EntityContext datum
+    function_name: str = ""     # as `func start` lists it
+
+
 @dataclass
 class FunctionIndex:
     http: list[HttpFunction] = field(default_factory=list)
     activities: dict[str, ActivityFunction] = field(default_factory=dict)  # key: lower-case name
     orchestrators: dict[str, OrchestratorFunction] = field(default_factory=dict)
+    entities: dict[str, EntityFunction] = field(default_factory=dict)  # key: lower-case name
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (function, trigger type)
 
     def orchestrator(self, name: str) -> OrchestratorFunction | None:
@@ -56,6 +67,9 @@ class FunctionIndex:
 
     def activity(self, name: str) -> ActivityFunction | None:
         return self.activities.get(name.lower())
+
+    def entity(self, name: str) -> EntityFunction | None:
+        return self.entities.get(name.lower())
 
 
 def _bindings(fn: Any) -> list[dict]:
@@ -68,16 +82,17 @@ def _original_signature(call: Callable[..., Any]) -> inspect.Signature:
 
 
 def build_index(app: FunctionRegister) -> FunctionIndex:
+    """The functions devhost runs, from an app that passes the worker's index-time checks."""
     index = FunctionIndex()
-    for fn in app.get_functions():
+    for fn in indexed_functions(app):
         name = str(fn.get_function_name())
         bindings = _bindings(fn)
         found = next((b for b in bindings if b["type"].lower().endswith("trigger")), None)
         trigger: dict[str, Any] = found or {}
         call = fn.get_user_function()
         kind = str(trigger.get("type", "none"))
+        client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
         if kind == "httpTrigger":
-            client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
             methods = trigger.get("methods")
             index.http.append(HttpFunction(
                 name=name,
@@ -96,7 +111,10 @@ def build_index(app: FunctionRegister) -> FunctionIndex:
             wants_context = (trigger["name"] != "context"
                              and "context" in _original_signature(call).parameters)
             index.activities[aname.lower()] = ActivityFunction(aname, trigger["name"], call,
-                                                               wants_context)
+                                                               wants_context, client)
+        elif kind == "entityTrigger":
+            ename = str(trigger.get("entityName") or name).lower()
+            index.entities[ename] = EntityFunction(ename, call, name)
         else:
             index.unsupported.append((name, kind))
             log.warning("function %s: trigger %s is not supported by devhost; skipped", name, kind)

@@ -21,6 +21,7 @@ class EventType(IntEnum):
     TimerFired = 11
     OrchestratorStarted = 12
     OrchestratorCompleted = 13
+    EventSent = 14
     EventRaised = 15
     ExecutionSuspended = 19
     ExecutionResumed = 20
@@ -64,8 +65,9 @@ def event(kind: EventType, at: datetime, event_id: int = -1, **fields: Any) -> d
 
 
 def execution_started(at: datetime, name: str, instance_id: str, execution_id: str,
-                      input_json: str | None, parent: dict | None = None) -> dict[str, Any]:
-    return event(EventType.ExecutionStarted, at, Name=name, Version="", Input=input_json,
+                      input_json: str | None, parent: dict | None = None,
+                      version: str | None = None) -> dict[str, Any]:
+    return event(EventType.ExecutionStarted, at, Name=name, Version=version, Input=input_json,
                  OrchestrationInstance={"InstanceId": instance_id, "ExecutionId": execution_id},
                  ParentInstance=parent, Tags=None)
 

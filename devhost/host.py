@@ -80,7 +80,8 @@ class DevHost:
             policy = AccessPolicy(self.config.host, load_or_create_host_key(self.host_key_path))
             self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="devhost-fn")
             lanes = self.config.lanes or Lanes()
-            self.engine = Engine(self.store, self.clock, self.index, self._executor, lanes)
+            self.engine = Engine(self.store, self.clock, self.index, self._executor,
+                                 versioning=self.settings.versioning, lanes=lanes)
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
                             ManagementApi(self.engine, DurableUrls("", self.settings.hub_name)),
                             DurableUrls("", self.settings.hub_name), self._executor)
@@ -97,6 +98,7 @@ class DevHost:
                                    f"{exc.strerror or exc}") from None
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             router.urls = router.management.urls = self.urls
+            self.engine.client_binding = self.urls.client_binding_json
             self.engine.start()
         except BaseException:
             await self.stop()
@@ -135,6 +137,8 @@ class DevHost:
             lines.append((o.name, "orchestrationTrigger"))
         for a in self.index.activities.values():
             lines.append((a.name, "activityTrigger"))
+        for e in self.index.entities.values():
+            lines.append((e.function_name or e.name, "entityTrigger"))
         for name, kind in self.index.unsupported:
             lines.append((name, f"{kind} (not supported by devhost, skipped)"))
         return lines

@@ -11,11 +11,13 @@ from typing import Any
 
 from aiohttp import web
 
+from .continuation import BadToken, key_from_token, token_after
 from .engine import Engine
+from .entity_api import EntityApi, entity_instance_refused
 from .history import parse_time
 from .operations import OperationError, Operations, Outcome
 from .status import history_events, status_json
-from .store import TERMINAL, InstanceQuery, StorageError
+from .store import TERMINAL, InstanceKey, InstanceQuery, StorageError
 from .urls import DurableUrls
 
 _ARGUMENT = "System.ArgumentException"
@@ -63,10 +65,13 @@ class ManagementApi:
         self.engine = engine
         self.ops = Operations(engine)
         self.urls = urls
+        self.entities = EntityApi(engine)
 
     async def handle(self, request: web.Request, parts: list[str]) -> web.StreamResponse:
         query = {k.lower(): v for k, v in request.query.items()}
         method = request.method
+        if parts and parts[0].lower() == "entities":
+            return await self.entities.handle(request, query, parts[1:])
         try:
             if parts and parts[0].lower() == "orchestrators" and 2 <= len(parts) <= 3 \
                     and method == "POST":
@@ -81,6 +86,10 @@ class ManagementApi:
                     return self._purge_by(query)
                 return web.Response(status=404)
             instance_id = parts[1]
+            if instance_id.startswith("@"):  # an entity's scheduler id
+                if len(parts) == 2 and method == "GET":
+                    return self.entities.instance_status(request, instance_id)
+                return entity_instance_refused(parts[2] if len(parts) > 2 else method)
             if len(parts) == 2:
                 if method == "GET":
                     return self._status(request, query, instance_id)
@@ -117,7 +126,8 @@ class ManagementApi:
             if timeout is None:
                 return _error(400, "timeout must be a finite number of seconds from 0 to "
                                    f"{MAX_WAIT_SECONDS}")
-        new_id = self.ops.start(name, instance_id, await _json_text(request))
+        new_id = self.ops.start(name, instance_id, await _json_text(request),
+                                version=query.get("version"))
         if timeout is not None:
             return await self._wait_for_completion(request, new_id, timeout)
         return self._check_status_response(request, new_id)
@@ -193,18 +203,29 @@ class ManagementApi:
                              created_from=created_from, created_to=created_to)
 
     def _list(self, request: web.Request, query: dict[str, str]) -> web.Response:
+        """One page of the instances that match the filters, oldest first. With `top`, a page
+        holds at most that many and `x-ms-continuation-token` names where the next one starts
+        (absent on the last page); without it, every match (the SDK's get_status_* never page)."""
         try:
             filters = self._filters(query, default_to_now=False)
-            top = int(query["top"]) if query.get("top") else -1
-            offset = int(request.headers.get("x-ms-continuation-token") or 0)
+            top = int(query["top"]) if query.get("top") else 0
         except ValueError as exc:
             return _error(400, f"Bad query: {exc}")
-        rows = self.engine.store.instances(replace(filters, offset=offset,
-                                                   limit=top if top >= 0 else None))
-        show_input = _flag(query, "showInput", True)
+        token = request.headers.get("x-ms-continuation-token", "").strip()
+        try:
+            after = key_from_token(token) if token else None
+        except BadToken as exc:
+            return _error(400, str(exc), str(exc), _ARGUMENT)
+        page = top if top > 0 else None
+        rows = self.engine.store.instances(replace(
+            filters, after=after, limit=page + 1 if page is not None else None))
         headers = {}
-        if top > 0 and len(rows) == top:
-            headers["x-ms-continuation-token"] = str(offset + top)
+        if page is not None and len(rows) > page:
+            rows = rows[:page]
+            last = rows[-1]
+            headers["x-ms-continuation-token"] = token_after(
+                InstanceKey(last.created_time, last.instance_id))
+        show_input = _flag(query, "showInput", True)
         return web.json_response([status_json(r, show_input=show_input) for r in rows],
                                  headers=headers)
 

@@ -60,7 +60,9 @@ class Operations:
     def _now(self) -> datetime:
         return self.engine.clock.now()
 
-    def start(self, name: str, instance_id: str | None, input_json: str | None) -> str:
+    def start(self, name: str, instance_id: str | None, input_json: str | None,
+              version: str | None = None) -> str:
+        """Start `name`; `version` None means the host's defaultVersion (as the extension)."""
         orchestrator = self.engine.index.orchestrator(name)
         if orchestrator is None:
             known = ", ".join(f"'{o.name}'" for o in self.engine.index.orchestrators.values())
@@ -78,7 +80,8 @@ class Operations:
                     "Something went wrong while processing your request",
                     f"An Orchestration instance with the status {existing.runtime_status} "
                     f"already exists.", bad_request=False)
-            self.engine.create_instance(orchestrator.name, instance_id, input_json, self._now())
+            self.engine.create_instance(orchestrator.name, instance_id, input_json, self._now(),
+                                        version=self.engine.versioning.version_for_new(version))
         self.engine.notify()
         return instance_id
 

@@ -3,7 +3,8 @@
 Runs exactly the steps of the handle registered by `orchestration_trigger` (from_json, input
 type, Orchestrator(fn).handle) but keeps the context, so the task ids the SDK assigned can be
 read back (protocol doc §4.4, way 1). Also checks the actions against the recorded ones
-(non-determinism, §4.5) and refuses features devhost does not run (entities, call_http).
+(non-determinism, §4.5) and refuses features devhost does not run (call_http). Entity calls
+and signals are tasks too: a signal is fire-and-forget, so its id is read from the numbering.
 """
 from __future__ import annotations
 
@@ -32,22 +33,24 @@ if not hasattr(_namespace["dt_parse"], "cache_info"):
     _namespace["dt_parse"] = functools.lru_cache(maxsize=65536)(_namespace["dt_parse"])
 
 _ERROR_LABEL = "\n\n$OutOfProcData$:"
-_KIND = {0: "activity", 1: "activity", 2: "suborch", 3: "suborch", 5: "timer"}
-_UNSUPPORTED = {7: "call_entity (durable entities)", 8: "call_http",
-                9: "signal_entity (durable entities)"}
+_KIND = {0: "activity", 1: "activity", 2: "suborch", 3: "suborch", 5: "timer", 7: "entity",
+         9: "signal"}
+_UNSUPPORTED = {8: "call_http"}
 
 
 @dataclass(frozen=True)
 class NewTask:
     """A task the SDK numbered in this episode and the host has not recorded yet."""
     task_id: int
-    kind: str  # activity | timer | suborch
-    name: str = ""
+    kind: str  # activity | timer | suborch | entity (a call) | signal
+    name: str = ""  # for entity and signal: the entity's scheduler id @name@key
     input: str | None = None
     fire_at: datetime | None = None
     cancelled: bool = False
     child_instance_id: str | None = None
+    version: str | None = None  # sub-orchestrations: the version asked for (None: the default)
     primary: bool = True  # False: a retry timer or retry attempt the host makes on its own
+    operation: str | None = None  # entity and signal: the operation name
 
     def record(self) -> list[Any]:
         return [self.task_id, self.kind, self.name, self.primary]
@@ -123,7 +126,7 @@ def _check_deterministic(actions: list[dict[str, Any]], recorded: list[list[Any]
                     "started running?")
         action = issued[i]
         now_kind = _KIND[action["actionType"]]
-        now_name = action.get("functionName") or ""
+        now_name = action.get("functionName") or action.get("instanceId") or ""
         if now_kind != kind or now_name.lower() != name.lower():
             return (f"Non-Deterministic workflow detected: A previous execution of this "
                     f"orchestration scheduled {_describe(kind, name)} with sequence ID {task_id}, "
@@ -135,7 +138,8 @@ def _check_deterministic(actions: list[dict[str, Any]], recorded: list[list[Any]
 
 def _describe(kind: str, name: str) -> str:
     return {"activity": f"an activity task named '{name}'", "timer": "a timer",
-            "suborch": f"a sub-orchestration named '{name}'"}[kind]
+            "suborch": f"a sub-orchestration named '{name}'",
+            "entity": f"a call to entity '{name}'", "signal": f"a signal to entity '{name}'"}[kind]
 
 
 def _new_task(task_id: int, task: Any, now: datetime) -> NewTask | None:
@@ -159,8 +163,26 @@ def _new_task(task_id: int, task: Any, now: datetime) -> NewTask | None:
                        primary=primary)
     if kind == "suborch":
         return NewTask(task_id, "suborch", data["functionName"], data.get("input"),
-                       child_instance_id=data.get("instanceId"), primary=primary)
-    return None
+                       child_instance_id=data.get("instanceId"), version=data.get("version"),
+                       primary=primary)
+    if kind == "entity":
+        return NewTask(task_id, "entity", data["instanceId"], data.get("input"),
+                       operation=data.get("operation"))
+    return None  # a yielded signal: it was numbered when it was sent
+
+
+def _new_signals(ctx: DurableOrchestrationContext, actions: list[dict[str, Any]],
+                 recorded: list[list[Any]], new_tasks: list[NewTask]) -> list[NewTask]:
+    """Signals sent since the last episode. They never enter open_tasks; each took the next id
+    when it was sent, so their ids are the numbers not taken by any other task, in order."""
+    sent = [a for a in actions if a.get("actionType") == 9]
+    fresh = sent[sum(1 for t in recorded if t[1] == "signal"):]
+    if not fresh:
+        return []
+    taken = {t[0] for t in recorded} | {t.task_id for t in new_tasks}
+    free = (i for i in range(ctx._sequence_number) if i not in taken)
+    return [NewTask(task_id, "signal", a["instanceId"], a.get("input"),
+                    operation=a.get("operation")) for task_id, a in zip(free, fresh)]
 
 
 def run_episode(handle: Callable[..., Any], body: str, recorded: list[list[Any]],
@@ -168,10 +190,10 @@ def run_episode(handle: Callable[..., Any], body: str, recorded: list[list[Any]]
     ctx, state, error = _run_sdk(handle, body)
     actions = flatten(state.get("actions") or [])
     problem = _check_supported(actions) or _check_deterministic(actions, recorded, error is None)
-    if problem or error or ctx is None:
+    if problem or ctx is None:
         return Episode(state, error=problem or error)
     known = {t[0] for t in recorded}
-    episode = Episode(state)
+    episode = Episode(state, error=error)  # a failing orchestrator's signals still go out
     for key, value in ctx.open_tasks.items():
         if not isinstance(key, int):
             continue
@@ -182,5 +204,6 @@ def run_episode(handle: Callable[..., Any], body: str, recorded: list[list[Any]]
                     episode.new_tasks.append(new)
             elif isinstance(task, TimerTask) and task.is_cancelled:
                 episode.cancelled_timers.append(key)
+    episode.new_tasks.extend(_new_signals(ctx, actions, recorded, episode.new_tasks))
     episode.new_tasks.sort(key=lambda t: t.task_id)
     return episode

@@ -158,6 +158,8 @@ class SqliteReader(SqliteReads):
         uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
         self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         self.db.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT_SECONDS * 1000)}")
+        from .sqlite_entities import SqliteEntities  # it builds on this module's helpers
+        self.entities = SqliteEntities(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -7,12 +7,14 @@ Tables (columns are the fields of the rows in `store`; times are store text unle
 
 instances   InstanceRow, instance_id PRIMARY KEY; indexed by created_time, and by
             (runtime_status | name, created_time, instance_id) for filtered keyset paging.
-            pending_output was added later: older files get the column on open.
+            pending_output and version were added later: older files get the columns
+            on open (version '' for their rows: their ExecutionStarted says Version "").
 history     instance_id, seq (0..), event_type (DTFx EventType), event (HistoryEvent JSON
             exactly as sent to the SDK): the current execution's history, in order
 messages    MessageRow plus instance_id; id AUTOINCREMENT orders them
 timers      TimerRow; fire_at REAL (unix seconds, indexed)
 activities  ActivityRow
+entities, entity_requests: see sqlite_entities (same connection, same transactions)
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from .sqlite_entities import SqliteEntities
 from .sqlite_reads import ACTIVITY_COLUMNS, INSTANCE_COLUMNS, SqliteReader, SqliteReads, storage_errors
 from .store import (
     INSTANCE_FIELDS,
@@ -45,7 +48,7 @@ CREATE TABLE IF NOT EXISTS instances (
     runtime_status TEXT NOT NULL, input TEXT, output TEXT, custom_status TEXT,
     created_time TEXT NOT NULL, last_updated_time TEXT NOT NULL,
     parent_instance_id TEXT, parent_execution_id TEXT, parent_task_id INTEGER,
-    tasks TEXT NOT NULL DEFAULT '[]', pending_output TEXT);
+    tasks TEXT NOT NULL DEFAULT '[]', pending_output TEXT, version TEXT DEFAULT '');
 CREATE INDEX IF NOT EXISTS instances_by_created ON instances(created_time);
 CREATE INDEX IF NOT EXISTS instances_by_status ON instances(runtime_status, created_time, instance_id);
 CREATE INDEX IF NOT EXISTS instances_by_name ON instances(name, created_time, instance_id);
@@ -67,7 +70,8 @@ CREATE INDEX IF NOT EXISTS activities_by_instance ON activities(instance_id);
 """
 # Columns added after the first release: (table, column, declaration). A file written by an
 # older devhost gets them with ALTER TABLE when it is opened.
-_ADDED_COLUMNS = [("instances", "pending_output", "TEXT")]
+_ADDED_COLUMNS = [("instances", "pending_output", "TEXT"),
+                  ("instances", "version", "TEXT DEFAULT ''")]
 _FIELD_ORDER = [f.name for f in fields(InstanceRow)]
 _INSERT_INSTANCE = (f"INSERT INTO instances ({INSTANCE_COLUMNS}) VALUES "
                     f"({', '.join('?' * len(_FIELD_ORDER))})")
@@ -109,6 +113,8 @@ class SqliteStore(SqliteReads):
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.set_lock_wait(LOCK_WAIT_SECONDS)
             self.db.executescript(_SCHEMA)
+            self.entities = SqliteEntities(self.db)
+            self.entities.create_tables()
             self._add_missing_columns()
         except sqlite3.Error as exc:
             self._unlock()

@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .entity_store import EntityReader, EntityStore
 
 TERMINAL = ("Completed", "Failed", "Terminated", "Canceled")
 ACTIVE = ("Running", "Pending", "Suspended", "ContinuedAsNew")
@@ -59,6 +62,9 @@ class InstanceRow:
     # still armed: the JSON text of its output ("null" for none). The instance stays Running and
     # completes with it when its last armed timer fires, as the extension does.
     pending_output: str | None = None
+    # The orchestration version (ExecutionStarted.Version): given at start or the host's
+    # defaultVersion then; None when neither existed. Kept across continue-as-new.
+    version: str | None = None
 
 
 INSTANCE_FIELDS = frozenset(f.name for f in fields(InstanceRow))
@@ -149,6 +155,11 @@ class InstanceReader(Protocol):
 
     def close(self) -> None: ...
 
+    @property
+    def entities(self) -> EntityReader:
+        """The durable entities (entity_store)."""
+        ...
+
 
 class TaskHubStore(InstanceReader, Protocol):
     """The engine's store. Writes happen inside `transaction()`: all of them or none."""
@@ -161,6 +172,11 @@ class TaskHubStore(InstanceReader, Protocol):
 
     def set_lock_wait(self, seconds: float) -> None:
         """How long a write waits for another writer before failing with StorageError."""
+        ...
+
+    @property
+    def entities(self) -> EntityStore:
+        """The durable entities; their writes join `transaction()`."""
         ...
 
     # instances

@@ -59,10 +59,11 @@ class AppLink:
             raise DeliveryError("dispatch_failed", "no app is connected to the sandbox")
         return self.app_base_url + path
 
-    def signed_headers(self, body: str, timestamp: int | None = None) -> dict[str, str]:
+    def signed_headers(self, body: str, timestamp: int | None = None,
+                       content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         return {
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
             "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
@@ -70,12 +71,19 @@ class AppLink:
 
     async def send_form(self, path: str, fields: dict[str, str]) -> AppReply:
         """POST a signed form to the app and return its ack, or raise DeliveryError."""
-        body = urlencode(fields)
+        return await self._send(path, urlencode(fields), "application/x-www-form-urlencoded")
+
+    async def send_event(self, path: str, envelope: dict[str, Any]) -> AppReply:
+        """POST a signed Events API envelope (JSON, as Slack sends events)."""
+        return await self._send(path, json.dumps(envelope), "application/json")
+
+    async def _send(self, path: str, body: str, content_type: str) -> AppReply:
         url = self.url_for(path)
         session = await self._session_()
         try:
             async with asyncio.timeout(self.ack_timeout):
-                async with session.post(url, data=body.encode(), headers=self.signed_headers(body)) as resp:
+                async with session.post(url, data=body.encode(),
+                                        headers=self.signed_headers(body, content_type=content_type)) as resp:
                     text = await resp.text()
                     content_type = resp.content_type
         except TimeoutError:

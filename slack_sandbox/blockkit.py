@@ -84,6 +84,25 @@ def check_view(view: Any) -> dict[str, Any]:
     return view
 
 
+def check_home_view(view: Any) -> dict[str, Any]:
+    """Validate an App Home view (views.publish): type "home", at most 100 valid blocks."""
+    if not isinstance(view, dict):
+        raise BlockKitError("must be an object", "/view")
+    if view.get("type") != "home":
+        raise BlockKitError("type must be \"home\"", "/view/type")
+    for key in ("private_metadata", "callback_id", "external_id"):
+        if key in view and not isinstance(view[key], str):
+            raise BlockKitError(f"{key} must be a string", f"/view/{key}")
+    check_blocks(view.get("blocks"), limit=VIEW_BLOCKS_MAX, pointer="/view/blocks")
+    try:
+        View(**view).validate_json()
+    except SlackObjectFormationError as error:
+        raise BlockKitError(str(error), "/view") from None
+    except Exception as error:  # slack_sdk trips over shapes Slack would also refuse
+        raise BlockKitError(f"malformed view: {error}", "/view") from None
+    return view
+
+
 def _check_block(block: Any, where: str) -> None:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
         raise BlockKitError("must be an object with a type", where)

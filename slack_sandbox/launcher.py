@@ -93,6 +93,7 @@ async def run_real_slack(args: argparse.Namespace) -> int:
     print("Then set in your Slack app (or in manifest.yml before importing it):")
     print("    Slash command /expense  ->  https://<tunnel-host>/api/slack/commands")
     print("    Interactivity URL        ->  https://<tunnel-host>/api/slack/interactions")
+    print("    Event Subscriptions URL  ->  https://<tunnel-host>/api/slack/events  (bot event app_home_opened)")
     process = await asyncio.create_subprocess_exec(*devhost_command(args, args.devhost_port, args.db),
                                                    cwd=PROJECT_ROOT)
     return await _supervise(process)
@@ -114,6 +115,8 @@ async def run_with_sandbox(args: argparse.Namespace) -> int:
     scratch = tempfile.TemporaryDirectory(prefix="slack-sandbox-")
     db = args.db or Path(scratch.name) / "hub.sqlite3"
     env = {**os.environ, **sandbox.app_env(), "SKIP_SLACK_SDK_WARNING": "1"}
+    if not app_settings(args.app_dir).get("TASKHUB_NAME"):  # host.json reads %TASKHUB_NAME%
+        env["TASKHUB_NAME"] = "default"
     teams_port = None  # the Playground stands in for Teams unless real Teams settings are given
     if teams_playground.installed() and not any(os.environ.get(n) for n in ("TEAMS_APP_ID", "TEAMS_ENABLED")):
         teams_port = teams_playground.free_port()

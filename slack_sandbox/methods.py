@@ -15,6 +15,7 @@ from .blockkit import (
     BlockKitError,
     blocks_text_length,
     check_blocks,
+    check_home_view,
     check_view,
     with_block_ids,
     with_view_ids,
@@ -124,7 +125,14 @@ def chat_post_message(sandbox: Sandbox, args: Args) -> dict[str, Any]:
         raise ApiError("not_in_channel")
     text, blocks = _content(args)
     metadata = _metadata(args)
-    message = sandbox.workspace.post(channel.id, BOT_USER_ID, text or "", blocks, metadata=metadata)
+    thread_ts = args.text("thread_ts") or None
+    if thread_ts is not None:  # a reply goes in the thread of the top-level message it names
+        parent = sandbox.workspace.find(channel.id, thread_ts)
+        if parent is None or parent.visible_to is not None:
+            raise ApiError("thread_not_found")
+        thread_ts = parent.thread_ts or parent.ts
+    message = sandbox.workspace.post(channel.id, BOT_USER_ID, text or "", blocks, metadata=metadata,
+                                     thread_ts=thread_ts)
     return {"channel": channel.id, "ts": message.ts, "message": message.to_slack()}
 
 
@@ -208,7 +216,8 @@ def conversations_history(sandbox: Sandbox, args: Args) -> dict[str, Any]:
         window = Window(parse_ts(args.text("oldest"), "invalid_ts_oldest"),
                         parse_ts(args.text("latest"), "invalid_ts_latest"), args.flag("inclusive"))
         limit = parse_limit(args.text("limit"))
-        page = page_of([m for m in sandbox.workspace.history(channel.id) if m.visible_to is None],
+        page = page_of([m for m in sandbox.workspace.history(channel.id) if m.visible_to is None
+                        and m.thread_ts is None],  # replies live in their thread (conversations.replies)
                        window, limit, args.text("cursor") or None)
     except HistoryError as error:
         if error.code == "invalid_arguments":
@@ -222,6 +231,22 @@ def conversations_history(sandbox: Sandbox, args: Args) -> dict[str, Any]:
     if page.next_cursor:
         answer["response_metadata"] = {"next_cursor": page.next_cursor}
     return answer
+
+
+def conversations_replies(sandbox: Sandbox, args: Args) -> dict[str, Any]:
+    """A thread: its parent, then the replies oldest first (one page; threads here are short)."""
+    channel = _channel(sandbox, args, by_name=False)
+    if BOT_USER_ID not in channel.members:
+        raise ApiError("not_in_channel")
+    parent = _message(sandbox, channel, args.text("ts"))
+    replies = [m for m in sandbox.workspace.history(channel.id) if m.thread_ts == parent.ts and m.visible_to is None]
+    with_metadata = args.flag("include_all_metadata")
+    return {"messages": [m.to_slack(with_metadata=with_metadata) for m in [parent, *replies]], "has_more": False}
+
+
+def usergroups_users_list(sandbox: Sandbox, args: Args) -> dict[str, Any]:
+    """The sandbox has no user groups: every id is unknown, as Slack answers for one."""
+    raise ApiError("no_such_subteam")
 
 
 def _tz_offset(tz: str, now: float) -> int:
@@ -297,6 +322,28 @@ def views_update(sandbox: Sandbox, args: Args) -> dict[str, Any]:
     return {"view": sandbox.workspace.show_view(current.user_id, view, push=False, replace=current).view}
 
 
+def views_publish(sandbox: Sandbox, args: Args) -> dict[str, Any]:
+    """The App Home tab of one person (needs no scope, no trigger_id)."""
+    user_id = args.text("user_id")
+    if not user_id:
+        raise ApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: user_id"]})
+    view = args.structured("view", "invalid_arguments")
+    if view is None:
+        raise ApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view"]})
+    try:
+        view = with_view_ids(check_home_view(view))
+    except BlockKitError as error:
+        raise ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] {error}"]}) from None
+    user = sandbox.workspace.users.get(user_id)
+    if user is None or user.is_bot:
+        raise ApiError("user_not_found")
+    current = sandbox.workspace.home_views.get(user_id)
+    expected_hash = args.text("hash")
+    if expected_hash and current is not None and expected_hash != current["hash"]:
+        raise ApiError("hash_conflict")
+    return {"view": sandbox.workspace.publish_home(user_id, view)}
+
+
 METHODS: dict[str, Callable[[Sandbox, Args], dict[str, Any]]] = {
     "auth.test": auth_test,
     "chat.postMessage": chat_post_message,
@@ -307,9 +354,12 @@ METHODS: dict[str, Callable[[Sandbox, Args], dict[str, Any]]] = {
     "conversations.open": conversations_open,
     "conversations.info": conversations_info,
     "conversations.history": conversations_history,
+    "conversations.replies": conversations_replies,
+    "usergroups.users.list": usergroups_users_list,
     "users.info": users_info,
     "users.lookupByEmail": users_lookup_by_email,
     "views.open": views_open,
     "views.push": views_push,
     "views.update": views_update,
+    "views.publish": views_publish,
 }

@@ -1,12 +1,14 @@
-"""The bodies Slack sends to an app: slash commands, block_actions, view_submission, view_closed."""
+"""The bodies Slack sends to an app: slash commands, block_actions, view_submission, view_closed, and
+the Events API envelope of app_home_opened."""
 
 from __future__ import annotations
 
 import copy
+import secrets
 import time
 from typing import Any
 
-from .people import APP_ID, TEAM_DOMAIN, TEAM_ID, Channel, User
+from .people import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, Channel, User
 from .workspace import Message, OpenView
 
 LEGACY_TOKEN = "sandbox-verification-token"  # deprecated by Slack; apps must ignore it
@@ -64,6 +66,38 @@ def block_actions_in_message(user: User, channel: Channel, message: Message, act
     if message.visible_to is None:  # ephemeral messages are not echoed back
         payload["message"] = message.to_slack()
     return payload
+
+
+def block_actions_in_home(user: User, home: dict[str, Any], action: dict[str, Any], trigger_id: str) -> dict[str, Any]:
+    """A click on the App Home tab: the view instead of a message, and no response_url."""
+    return {
+        "type": "block_actions",
+        "user": _user(user),
+        "api_app_id": APP_ID,
+        "token": LEGACY_TOKEN,
+        "container": {"type": "view", "view_id": home["id"]},
+        "trigger_id": trigger_id,
+        "team": _team(),
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": copy.deepcopy(home),
+        "actions": [action],
+    }
+
+
+def app_home_opened(user: User, home: dict[str, Any] | None, event_time: float) -> dict[str, Any]:
+    """The Events API envelope for someone opening the app's Home tab."""
+    event: dict[str, Any] = {"type": "app_home_opened", "user": user.id, "channel": "", "tab": "home",
+                             "event_ts": f"{event_time:.6f}"}
+    if home is not None:
+        event["view"] = copy.deepcopy(home)
+    return {
+        "token": LEGACY_TOKEN, "team_id": TEAM_ID, "api_app_id": APP_ID, "type": "event_callback",
+        "event_id": "Ev" + secrets.token_hex(5).upper(), "event_time": int(event_time), "event": event,
+        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True,
+                            "is_enterprise_install": False}],
+        "is_ext_shared_channel": False, "event_context": secrets.token_hex(8),
+    }
 
 
 def action_from_element(element: dict[str, Any], block_id: str) -> dict[str, Any]:

@@ -32,6 +32,8 @@ REQUIRED: dict[str, str | dict[str, str] | None] = {
     "conversations.open": _by_kind("write"),
     "conversations.info": _by_kind("read"),
     "conversations.history": _by_kind("history"),
+    "conversations.replies": _by_kind("history"),
+    "usergroups.users.list": "usergroups:read",
     "users.info": "users:read",
     "users.lookupByEmail": "users:read.email",
     "views.open": None,

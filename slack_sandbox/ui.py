@@ -56,6 +56,8 @@ def snapshot(sandbox: Sandbox, me: str) -> dict[str, Any]:
         "channels": channels,
         "messages": {c["id"]: [m.to_ui() for m in workspace.history(c["id"], me)] for c in channels},
         "views": [_view_json(v) for v in workspace.views_of(me)],
+        "home": workspace.home_views.get(me) if sandbox.endpoints.home_tab else None,
+        "home_tab": sandbox.endpoints.home_tab,
         "commands": [{"command": c, "usage_hint": sandbox.endpoints.command_hints.get(c, "")}
                      for c in sandbox.endpoints.commands],
     }
@@ -98,6 +100,17 @@ async def click(request: web.Request) -> web.Response:
                                                 body.get("block_id")))
 
 
+async def open_home(request: web.Request) -> web.Response:
+    body = await _body(request)
+    return await _run(user_actions.open_home(_sandbox(request), str(body.get("user"))))
+
+
+async def click_home(request: web.Request) -> web.Response:
+    body = await _body(request)
+    return await _run(user_actions.click_home_button(_sandbox(request), str(body.get("user")),
+                                                     str(body.get("action_id")), body.get("block_id")))
+
+
 async def submit_view(request: web.Request) -> web.Response:
     body = await _body(request)
     inputs = body.get("inputs") if isinstance(body.get("inputs"), dict) else {}
@@ -127,6 +140,8 @@ async def live(request: web.Request) -> web.WebSocketResponse:
         if change.kind == "views":
             queue.put_nowait({"type": "views",
                               "views": [_view_json(v) for v in sandbox.workspace.views_of(viewer)]})
+        elif change.kind == "home":
+            queue.put_nowait({"type": "home", "view": sandbox.workspace.home_views.get(viewer)})
         elif change.kind == "delete" and change.message is not None:
             queue.put_nowait({"type": "delete", "channel": change.message.channel, "ts": change.message.ts})
         elif change.message is not None:
@@ -167,5 +182,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/ui/live", live)
     app.router.add_post("/ui/message", post_message)
     app.router.add_post("/ui/click", click)
+    app.router.add_post("/ui/home/open", open_home)
+    app.router.add_post("/ui/home/click", click_home)
     app.router.add_post("/ui/views/{view_id}/submit", submit_view)
     app.router.add_post("/ui/views/{view_id}/close", close_view)

@@ -177,8 +177,48 @@ async def click_button(sandbox: Sandbox, user_id: str, channel_id: str, ts: str,
     return Outcome(True, reply=reply)
 
 
+async def open_home(sandbox: Sandbox, user_id: str) -> Outcome:
+    """Open the app's Home tab: Slack sends app_home_opened when the app subscribed to it."""
+    user = _person(sandbox, user_id)
+    endpoints = sandbox.endpoints
+    if not endpoints.home_tab:
+        return Outcome(False, "home_tab_disabled", "the manifest does not enable the Home tab")
+    if endpoints.events_path is None or "app_home_opened" not in endpoints.bot_events:
+        return Outcome(True)  # the tab shows whatever was published; the app is not told
+    envelope = payloads.app_home_opened(user, sandbox.workspace.home_views.get(user_id), sandbox.clock.now())
+    try:
+        reply = await sandbox.link.send_event(endpoints.events_path, envelope)
+    except DeliveryError as error:
+        return Outcome(False, error.code, error.detail)
+    if reply.status != 200:
+        return Outcome(False, "http_error", f"HTTP {reply.status}: {reply.body[:200]}", reply)
+    return Outcome(True, reply=reply)
+
+
+async def click_home_button(sandbox: Sandbox, user_id: str, action_id: str, block_id: str | None = None) -> Outcome:
+    """Click a button on one's Home tab: block_actions with the view, and no response_url."""
+    user = _person(sandbox, user_id)
+    home = sandbox.workspace.home_views.get(user_id)
+    if home is None:
+        raise ActionError("the app has published no Home tab for this person")
+    block, element = _find_button_in(home.get("blocks") or [], action_id, block_id, "the Home tab")
+    action = payloads.action_from_element(element, block["block_id"])
+    body = payloads.block_actions_in_home(user, home, action, sandbox.grants.issue_trigger(user_id))
+    try:
+        reply = await sandbox.link.send_payload(_interactivity(sandbox), body)
+    except DeliveryError as error:
+        return Outcome(False, error.code, error.detail)
+    if reply.status != 200:
+        return Outcome(False, "http_error", f"HTTP {reply.status}: {reply.body[:200]}", reply)
+    return Outcome(True, reply=reply)
+
+
 def _find_button(message: Message, action_id: str, block_id: str | None) -> tuple[dict, dict]:
-    for block in message.blocks:
+    return _find_button_in(message.blocks, action_id, block_id, f"message {message.ts}")
+
+
+def _find_button_in(blocks: list[dict], action_id: str, block_id: str | None, where: str) -> tuple[dict, dict]:
+    for block in blocks:
         if block_id is not None and block.get("block_id") != block_id:
             continue
         elements = block.get("elements") if block.get("type") == "actions" else (
@@ -186,7 +226,7 @@ def _find_button(message: Message, action_id: str, block_id: str | None) -> tupl
         for element in elements or []:
             if element.get("type") == "button" and element.get("action_id") == action_id:
                 return block, element
-    raise ActionError(f"no button {action_id!r} in message {message.ts}")
+    raise ActionError(f"no button {action_id!r} in {where}")
 
 
 async def submit_view(sandbox: Sandbox, user_id: str, view_id: str, inputs: dict[str, Any]) -> Outcome:
@@ -269,4 +309,4 @@ def _interactivity(sandbox: Sandbox) -> str:
 
 
 __all__ = ["ActionError", "Outcome", "send_message", "run_command", "click_button", "submit_view",
-           "close_view"]
+           "close_view", "open_home", "click_home_button"]

@@ -38,6 +38,7 @@ class Message:
     edited_ts: str | None = None
     command: str | None = None  # the "/cmd text" line a user typed (in_channel responses)
     metadata: dict[str, Any] | None = None  # Slack message metadata: {"event_type", "event_payload"}
+    thread_ts: str | None = None  # a reply in the thread of this message
 
     @property
     def is_bot(self) -> bool:
@@ -58,6 +59,8 @@ class Message:
             out["edited"] = {"user": self.user, "ts": self.edited_ts}
         if with_metadata and self.metadata is not None:
             out["metadata"] = copy.deepcopy(self.metadata)
+        if self.thread_ts is not None:
+            out["thread_ts"] = self.thread_ts
         return out
 
     def to_ui(self) -> dict[str, Any]:
@@ -81,11 +84,11 @@ class OpenView:
 
 @dataclass(frozen=True)
 class Change:
-    """What changed, for live updates: kind is "message", "delete" or "views"."""
+    """What changed, for live updates: kind is "message", "delete", "views" or "home"."""
 
     kind: str
     message: Message | None = None
-    user_id: str | None = None  # for "views": whose modal stack
+    user_id: str | None = None  # for "views" and "home": whose modal stack, whose Home tab
 
     def visible_for(self, user_id: str) -> bool:
         if self.message is not None:
@@ -105,6 +108,7 @@ class Workspace:
             c.id: c for c in (channels if channels is not None else default_channels([u.id for u in humans]))}
         self.messages: dict[str, list[Message]] = {cid: [] for cid in self.channels}
         self.view_stacks: dict[str, list[OpenView]] = {}
+        self.home_views: dict[str, dict[str, Any]] = {}  # user id -> the app's Home tab as published
         self._last_ts = 0.0
         self._listeners: list[Callable[[Change], None]] = []
         self._changed: asyncio.Event | None = None  # created on first use, inside the event loop
@@ -174,9 +178,9 @@ class Workspace:
 
     def post(self, channel: str, user: str, text: str = "", blocks: list[dict[str, Any]] | None = None,
              visible_to: str | None = None, command: str | None = None,
-             metadata: dict[str, Any] | None = None) -> Message:
+             metadata: dict[str, Any] | None = None, thread_ts: str | None = None) -> Message:
         message = Message(channel, self.next_ts(), user, text, list(blocks or []), visible_to, command=command,
-                          metadata=metadata)
+                          metadata=metadata, thread_ts=thread_ts)
         self.messages[channel].append(message)
         self._notify(Change("message", message=message))
         return message
@@ -245,6 +249,20 @@ class Workspace:
             stack[:] = [opened]
         self._notify(Change("views", user_id=user_id))
         return opened
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """views.publish: the person's Home tab is replaced (its id stays), with Slack's bookkeeping."""
+        current = self.home_views.get(user_id)
+        view_id = current["id"] if current else "V" + secrets.token_hex(5).upper()
+        full = copy.deepcopy(view)
+        full.update({"id": view_id, "team_id": TEAM_ID, "app_id": APP_ID, "bot_id": BOT_ID,
+                     "app_installed_team_id": TEAM_ID, "root_view_id": view_id, "previous_view_id": None,
+                     "hash": f"{int(self.clock.now())}.{secrets.token_hex(4)}", "state": {"values": {}}})
+        for key in ("private_metadata", "callback_id", "external_id"):
+            full.setdefault(key, "")
+        self.home_views[user_id] = full
+        self._notify(Change("home", user_id=user_id))
+        return full
 
     def set_view_errors(self, open_view: OpenView, errors: dict[str, str]) -> None:
         open_view.errors = dict(errors)

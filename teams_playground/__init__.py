@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path(__file__).resolve().parent / "m365agentsplayground.yml"
 BINARY = ROOT / "node_modules" / ".bin" / "agentsplayground"
@@ -72,9 +74,18 @@ class Playground:
         self.workdir.cleanup()
 
 
+async def _answers_http(port: int) -> bool:
+    """Whether the Playground's web server answers a request on `port`, whatever the status."""
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http, http.get(f"http://127.0.0.1:{port}/"):
+            return True
+    except (aiohttp.ClientError, TimeoutError):
+        return False
+
+
 async def start(bot_url: str, port: int, *, ready_timeout: float = 60.0) -> Playground:
     """Start the Playground on `port`, sending to `bot_url` (…/api/teams/messages); return once it
-    answers HTTP."""
+    answers HTTP (an open port alone is not enough: it accepts connections before it serves)."""
     if not installed():
         raise PlaygroundMissing("Microsoft 365 Agents Playground is not installed: run `make playground`")
     workdir = tempfile.TemporaryDirectory(prefix="agents-playground-")  # it writes devTools/ logs here
@@ -90,11 +101,8 @@ async def start(bot_url: str, port: int, *, ready_timeout: float = 60.0) -> Play
         if process.returncode is not None:
             await playground.stop()
             raise RuntimeError(f"the Playground exited with code {process.returncode}")
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
+        if await _answers_http(port):
             return playground
-        except OSError:
-            await asyncio.sleep(0.2)
+        await asyncio.sleep(0.2)
     await playground.stop()
     raise RuntimeError(f"the Playground did not listen on port {port} within {ready_timeout:.0f} s")

@@ -59,7 +59,7 @@ def assert_everything_sent_is_valid(calls: list[Any]) -> int:
             assert args.get("text"), f"{call.method} without fallback text"
             assert_valid_blocks(blocks)
             checked += 1
-        if call.method in ("views.open", "views.update", "views.push"):
+        if call.method in ("views.open", "views.update", "views.push", "views.publish"):
             view = args["view"]
             assert_valid_view(json.loads(view) if isinstance(view, str) else view)
             checked += 1

@@ -63,12 +63,12 @@ def instance_of(approval_id: str) -> str:
 
 
 @asynccontextmanager
-async def playground_stack() -> AsyncIterator[PlaygroundStack]:
-    """devhost (virtual clock) and the Playground, each on a free port."""
+async def playground_stack(env: dict[str, str] | None = None) -> AsyncIterator[PlaygroundStack]:
+    """devhost (virtual clock) and the Playground, each on a free port; `env` adds app settings."""
     if not playground.installed():
         pytest.fail("the Playground is not installed: run `make playground`")
     port = playground.free_port()
-    async with run_devhost(APP_DIR, env={**playground.app_env(port), "SLACK_BOT_TOKEN": ""},
+    async with run_devhost(APP_DIR, env={**playground.app_env(port), "SLACK_BOT_TOKEN": "", **(env or {})},
                            virtual_clock=True) as host:
         running = await playground.start(f"{host.base_url}/api/teams/messages", port)
         try:

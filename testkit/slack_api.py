@@ -67,6 +67,7 @@ class StoredMessage:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     updates: int = 0
     metadata: dict[str, Any] | None = None
+    thread_ts: str | None = None  # a reply in the thread of this ts
 
 
 def _peer(request: web.Request) -> tuple[str, int] | None:
@@ -78,8 +79,10 @@ class FakeSlackApi:
     def __init__(self, *, token: str | None = None, users_by_email: dict[str, str] | None = None) -> None:
         self.token = token
         self.users_by_email = dict(users_by_email or {})
+        self.usergroups: dict[str, list[str]] = {}  # user group id -> member ids (usergroups.users.list)
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], StoredMessage] = {}
+        self.home_views: dict[str, dict[str, Any]] = {}  # user id -> the App Home view last published
         self._posted_in: dict[str, list[StoredMessage]] = {}
         self._failures: dict[str, list[Failure]] = {}
         self._holds: list[Hold] = []
@@ -190,7 +193,9 @@ class FakeSlackApi:
         return self.messages[(channel, ts)]
 
     def messages_in(self, channel: str) -> list[StoredMessage]:
-        return [message for (where, _), message in self.messages.items() if where == channel]
+        """The channel's own messages (thread replies: `replies_to`)."""
+        return [message for (where, _), message in self.messages.items()
+                if where == channel and message.thread_ts is None]
 
     # --- handlers -------------------------------------------------------------------------------
 
@@ -300,11 +305,14 @@ class FakeSlackApi:
             metadata = args.get("metadata")
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
+            thread_ts = args.get("thread_ts")
             stored = StoredMessage(
-                channel, ts, str(args.get("text", "")), blocks, metadata=metadata if isinstance(metadata, dict) else None
+                channel, ts, str(args.get("text", "")), blocks, metadata=metadata if isinstance(metadata, dict) else None,
+                thread_ts=str(thread_ts) if thread_ts else None,
             )
             self.messages[(channel, ts)] = stored
-            self._posted_in.setdefault(channel, []).append(stored)  # in ts order
+            if stored.thread_ts is None:  # as in Slack, a thread reply is not in the channel's history
+                self._posted_in.setdefault(channel, []).append(stored)  # in ts order
             return {"ok": True, "channel": channel, "ts": ts,
                     "message": {"type": "message", "ts": ts, "text": args.get("text", ""), "blocks": blocks}}
         if method == "chat.update":
@@ -317,6 +325,13 @@ class FakeSlackApi:
             return {"ok": True, "channel": channel, "ts": ts, "text": stored.text}
         if method == "conversations.history":
             return self._history(args)
+        if method == "conversations.replies":
+            return self._replies(args)
+        if method == "usergroups.users.list":
+            group = str(args.get("usergroup", ""))
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(self.usergroups[group])}
         if method == "chat.getPermalink":
             channel, ts = str(args.get("channel", "")), str(args.get("message_ts", ""))
             return {"ok": True, "channel": channel,
@@ -335,12 +350,39 @@ class FakeSlackApi:
             profile = {"display_name": user_id.lower(), "real_name": user_id.lower(),
                        **({"email": emails[0]} if emails else {})}
             return {"ok": True, "user": {"id": user_id, "name": user_id.lower(), "profile": profile}}
+        if method == "views.publish":
+            view = args.get("view")
+            if isinstance(view, str):
+                view = json.loads(view)
+            user_id = str(args.get("user_id", ""))
+            self.home_views[user_id] = view or {}
+            return {"ok": True, "view": {**(view or {}), "id": f"VHOME{user_id}"}}
         if method == "views.open":
             view = args.get("view")
             if isinstance(view, str):
                 view = json.loads(view)
             return {"ok": True, "view": {**(view or {}), "id": f"V{next(self._ts):08d}"}}
         return {"ok": True}
+
+    def replies_to(self, channel: str, ts: str) -> list[StoredMessage]:
+        """The replies in a message's thread, oldest first."""
+        return sorted((m for m in self.messages.values() if m.channel == channel and m.thread_ts == ts),
+                      key=lambda m: float(m.ts))
+
+    def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The parent, then its replies (one page); metadata only with ``include_all_metadata``."""
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        parent = self.messages.get((channel, ts))
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = []
+        for stored in [parent, *self.replies_to(channel, ts)]:
+            message: dict[str, Any] = {"type": "message", "ts": stored.ts, "text": stored.text, "thread_ts": ts}
+            if with_metadata and stored.metadata is not None:
+                message["metadata"] = stored.metadata
+            messages.append(message)
+        return {"ok": True, "messages": messages, "has_more": False}
 
     def _history(self, args: dict[str, Any]) -> dict[str, Any]:
         """Newest first, ``oldest``/``latest`` exclusive, ``limit`` per page, an opaque cursor;

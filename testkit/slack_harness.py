@@ -89,6 +89,21 @@ class SlackHarness:
                                         private_metadata=private_metadata)
         return await self.post_signed("/api/slack/interactions", slack.interaction_body(payload))
 
+    async def open_home(self, user_id: str, *, tab: str = "home") -> Answer:
+        """Open the app's Home tab in Slack: an app_home_opened event."""
+        body = slack.app_home_opened(user_id, tab=tab)
+        return await self.post("/api/slack/events", body,
+                               slack.signed_headers(SECRET, body, content_type="application/json"))
+
+    async def click_home(self, action_id: str, approval_id: str, *, user_id: str) -> Answer:
+        """Click a button on the App Home tab."""
+        payload = slack.home_click(action_id, approval_id, user_id=user_id, user_name=user_id.lower())
+        return await self.post_signed("/api/slack/interactions", slack.interaction_body(payload))
+
+    def home_of(self, user_id: str) -> dict[str, Any]:
+        """The Home tab as last published for this person."""
+        return self.fake.home_views.get(user_id, {})
+
     # --- waiting -------------------------------------------------------------------------------
 
     async def wait_until_waiting(self, instance_id: str) -> dict[str, Any]:

@@ -15,10 +15,11 @@ TEAM = {"id": "T0FAKE", "domain": "fake"}
 _counter = itertools.count(1)
 
 
-def signed_headers(secret: str, body: str, *, timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(secret: str, body: str, *, timestamp: int | None = None,
+                   content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     return {
-        "content-type": "application/x-www-form-urlencoded",
+        "content-type": content_type,
         "x-slack-request-timestamp": ts,
         "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
     }
@@ -60,6 +61,34 @@ def button_click(
         "state": {"values": {}}, "response_url": response_url,
         "actions": [{
             "type": "button", "action_id": action_id, "block_id": "decision_buttons", "value": value,
+            "text": {"type": "plain_text", "text": action_id}, "action_ts": f"{1700000000 + n}.000100",
+        }],
+    }
+
+
+def app_home_opened(user_id: str, *, tab: str = "home") -> str:
+    """The Events API's JSON body for someone opening the app's Home (or Messages) tab."""
+    n = next(_counter)
+    return json.dumps({
+        "token": "deprecated", "team_id": TEAM["id"], "api_app_id": "A0FAKE", "type": "event_callback",
+        "event_id": f"Ev{n:08d}", "event_time": int(time.time()), "authorizations": [],
+        "event": {"type": "app_home_opened", "user": user_id, "channel": f"D{user_id}", "tab": tab,
+                  "event_ts": f"{int(time.time())}.{n:06d}"},
+    })
+
+
+def home_click(action_id: str, value: str, *, user_id: str, user_name: str = "bob") -> dict[str, Any]:
+    """A block_actions payload for a click on the App Home tab: no response_url, the view instead."""
+    n = next(_counter)
+    return {
+        "type": "block_actions", "team": TEAM, "enterprise": None, "is_enterprise_install": False,
+        "user": _user(user_id, user_name), "api_app_id": "A0FAKE", "token": "deprecated",
+        "container": {"type": "view", "view_id": f"VHOME{user_id}"}, "trigger_id": f"{n}.4.trigger",
+        "view": {"id": f"VHOME{user_id}", "team_id": TEAM["id"], "type": "home", "blocks": [],
+                 "private_metadata": "", "callback_id": "", "state": {"values": {}}, "hash": f"{n}.hash",
+                 "app_id": "A0FAKE", "bot_id": "BBOT"},
+        "actions": [{
+            "type": "button", "action_id": action_id, "block_id": "decide_0", "value": value,
             "text": {"type": "plain_text", "text": action_id}, "action_ts": f"{1700000000 + n}.000100",
         }],
     }

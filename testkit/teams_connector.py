@@ -3,12 +3,15 @@
 An aiohttp server on 127.0.0.1, port 0, with the paths the Agents SDK calls under
 ``<service_url>/v3/conversations``: create a conversation, send, reply, update. It keeps every
 posted activity and its latest version, records each call with its Authorization header, can be
-told to fail the next calls, and serves a JSON Web Key Set for token tests.
+told to fail the next calls, or to do a post and hold back its answer (so that a test can kill the
+caller while the post is in flight), and serves a JSON Web Key Set for token tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +32,7 @@ class Posted:
     activity_id: str
     activity: dict[str, Any]
     updates: list[dict[str, Any]] = field(default_factory=list)
+    verb: str = "send"  # send (a new post, outside any turn) | reply (an answer within a turn)
 
     @property
     def latest(self) -> dict[str, Any]:
@@ -47,6 +51,21 @@ class Posted:
         return str(self.latest.get("text") or "")
 
 
+@dataclass
+class Hold:
+    """A post that takes effect but whose answer waits (see FakeConnector.hold)."""
+
+    verb: str
+    matches: Callable[[str], bool]  # by conversation id
+    skip: int  # matching posts still let through before the one held
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    post: Posted | None = None  # the held post, once it arrived
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class FakeConnector:
     def __init__(self, jwks: dict[str, Any] | None = None) -> None:
         self.calls: list[Call] = []
@@ -54,6 +73,8 @@ class FakeConnector:
         self.jwks = jwks or {"keys": []}
         self._ids = itertools.count(1)
         self._failures: list[tuple[int, str]] = []
+        self._holds: list[Hold] = []
+        self._stop = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -68,6 +89,14 @@ class FakeConnector:
     def fail_next(self, count: int, status: int = 503, conversation: str = "") -> None:
         """Answer the next `count` calls (to `conversation` only, when given) with `status`."""
         self._failures += [(status, conversation)] * count
+
+    def hold(self, verb: str = "send", *, conversation: str | None = None, after: int = 0) -> Hold:
+        """Let ``after`` matching posts through, then take the next one: it is stored (Teams did
+        the post) but its answer waits until ``release()`` or the fake stops. The caller is then
+        mid-call with the post made and its id not yet seen: the moment to kill it."""
+        held = Hold(verb, lambda where: conversation is None or where == conversation, after)
+        self._holds.append(held)
+        return held
 
     # --- what the tests read ---------------------------------------------------------------------
 
@@ -102,6 +131,7 @@ class FakeConnector:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
+        self._stop.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -124,18 +154,37 @@ class FakeConnector:
             return web.json_response({"error": {"code": "BadArgument"}}, status=400)
         return web.json_response({"id": self.personal_chat_of(members[0]["id"])}, status=201)
 
-    def _store(self, conversation: str, body: dict[str, Any]) -> web.Response:
-        activity_id = f"act-{next(self._ids)}"
-        self.posted.append(Posted(conversation, activity_id, body))
-        return web.json_response({"id": activity_id}, status=201)
+    async def _store(self, verb: str, conversation: str, body: dict[str, Any]) -> web.Response:
+        post = Posted(conversation, f"act-{next(self._ids)}", body, verb=verb)
+        self.posted.append(post)
+        held = self._take_hold(post)
+        if held is not None:
+            held.post = post
+            held.arrived.set()
+            stop = asyncio.ensure_future(self._stop.wait())
+            release = asyncio.ensure_future(held.released.wait())
+            await asyncio.wait([stop, release], return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            release.cancel()
+        return web.json_response({"id": post.activity_id}, status=201)
+
+    def _take_hold(self, post: Posted) -> Hold | None:
+        for held in self._holds:
+            if held.verb == post.verb and held.matches(post.conversation_id):
+                if held.skip > 0:
+                    held.skip -= 1
+                    return None
+                self._holds.remove(held)
+                return held
+        return None
 
     async def _send(self, request: web.Request) -> web.Response:
         body, failed = await self._record("send", request)
-        return failed or self._store(request.match_info["conversation"], body)
+        return failed or await self._store("send", request.match_info["conversation"], body)
 
     async def _reply(self, request: web.Request) -> web.Response:
         body, failed = await self._record("reply", request)
-        return failed or self._store(request.match_info["conversation"], body)
+        return failed or await self._store("reply", request.match_info["conversation"], body)
 
     async def _update(self, request: web.Request) -> web.Response:
         body, failed = await self._record("update", request)

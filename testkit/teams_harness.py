@@ -1,109 +1,49 @@
-"""The real function app on devhost with Teams pointed at the recording fake connector, and
-helpers that send Teams-shaped activities to POST /api/teams/messages as people would."""
+"""The real function app on devhost (in this process, on the virtual clock) with Teams pointed at
+the recording fake connector; the activities people send come from testkit.teams_client."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from devhost.testing import RunningHost, run_devhost
-from testkit.teams_connector import FakeConnector, Posted
+from testkit.teams_client import (
+    APPROVALS,
+    APPROVER,
+    BOT,
+    ESCALATIONS,
+    OTHER_APPROVER,
+    OUTSIDER,
+    REQUESTER,
+    Answer,
+    Started,
+    TeamsClient,
+    approval_id_in,
+    card_text,
+    verbs,
+)
+from testkit.teams_connector import FakeConnector
+
+__all__ = ["APPROVALS", "APPROVER", "BOT", "ESCALATIONS", "OTHER_APPROVER", "OUTSIDER", "REQUESTER", "Answer",
+           "Started", "TeamsHarness", "approval_id_in", "card_text", "teams_devhost", "verbs", "APP_DIR",
+           "TEAMS_SETTING_NAMES"]
 
 APP_DIR = Path(__file__).resolve().parents[1]
-APPROVALS = "19:approvals@thread.tacv2"
-ESCALATIONS = "19:senior-management@thread.tacv2"
-BOT = {"id": "28:expense-bot", "name": "Expenses"}
-REQUESTER = {"id": "29:alice", "name": "Alice"}
-APPROVER = {"id": "29:bob", "name": "Bob"}
-OTHER_APPROVER = {"id": "29:carol", "name": "Carol"}
-OUTSIDER = {"id": "29:mallory", "name": "Mallory"}
 
 TEAMS_SETTING_NAMES = ("TEAMS_APP_ID", "TEAMS_APP_SECRET", "TEAMS_AUTH_TYPE", "TEAMS_TENANT_ID", "TEAMS_ENABLED",
                        "TEAMS_SERVICE_URL", "TEAMS_APPROVAL_CONVERSATION", "TEAMS_ESCALATION_CONVERSATION",
                        "TEAMS_APPROVER_IDS")
 
 
-@dataclass
-class Answer:
-    status: int
-    text: str
-
-    def json(self) -> Any:
-        return json.loads(self.text)
-
-
-@dataclass
-class Started:
-    approval_id: str
-    instance_id: str
-    card: Posted  # the request as posted to the approvers' conversation
-
-
-class TeamsHarness:
+class TeamsHarness(TeamsClient):
     def __init__(self, host: RunningHost, fake: FakeConnector, session: aiohttp.ClientSession) -> None:
+        super().__init__(lambda: host.base_url, fake, session)
         self.host = host
-        self.fake = fake
-        self.session = session
-        self._ids = itertools.count(1)
-        self.authorization: str | None = None
-
-    async def send(self, activity: dict[str, Any] | str | bytes, headers: dict[str, str] | None = None) -> Answer:
-        data = activity if isinstance(activity, (str, bytes)) else json.dumps(activity)
-        headers = {"Content-Type": "application/json", **(headers or {})}
-        if self.authorization and "Authorization" not in headers:
-            headers["Authorization"] = self.authorization
-        async with self.session.post(f"{self.host.base_url}/api/teams/messages", data=data,
-                                     headers=headers) as response:
-            return Answer(response.status, await response.text())
-
-    def activity(self, kind: str, user: dict[str, str], conversation: dict[str, Any], **fields: Any) -> dict[str, Any]:
-        return {"type": kind, "id": f"in-{next(self._ids)}", "channelId": "msteams",
-                "serviceUrl": self.fake.service_url, "from": user, "recipient": BOT,
-                "conversation": conversation, "timestamp": "2026-11-30T10:00:00Z", **fields}
-
-    async def say(self, text: str, user: dict[str, str] = REQUESTER) -> Answer:
-        """A message in the user's 1:1 chat with the bot."""
-        conversation = {"id": self.fake.personal_chat_of(user["id"]), "conversationType": "personal"}
-        return await self.send(self.activity("message", user, conversation, text=text))
-
-    async def say_in_channel(self, text: str, user: dict[str, str] = REQUESTER, *, mention: bool = True) -> Answer:
-        conversation = {"id": f"{APPROVALS};messageid=root-1", "conversationType": "channel", "isGroup": True}
-        entities = [{"type": "mention", "text": f"<at>{BOT['name']}</at>", "mentioned": BOT}] if mention else []
-        shown = f"<at>{BOT['name']}</at> {text}" if mention else text
-        return await self.send(self.activity("message", user, conversation, text=shown, entities=entities,
-                                             channelData={"channel": {"id": APPROVALS}}))
-
-    async def click(self, verb: str, data: dict[str, Any], user: dict[str, str], *,
-                    card: Posted | None = None) -> Answer:
-        """An Action.Execute on a card: an adaptiveCard/action invoke."""
-        if card is not None:
-            conversation = {"id": card.conversation_id, "conversationType": "channel", "isGroup": True}
-            reply_to = card.activity_id
-        else:
-            conversation = {"id": self.fake.personal_chat_of(user["id"]), "conversationType": "personal"}
-            reply_to = "form-1"
-        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
-        return await self.send(self.activity("invoke", user, conversation, name="adaptiveCard/action",
-                                             value=value, replyToId=reply_to))
-
-    async def click_card(self, verb: str, started: Started, user: dict[str, str], **inputs: Any) -> dict[str, Any]:
-        """Click a button on the request card; the card Teams would show the clicker instead."""
-        answer = await self.click(verb, {"approvalId": started.approval_id, **inputs}, user, card=started.card)
-        assert answer.status == 200, answer.text
-        body = answer.json()
-        assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive", body
-        return body["value"]
-
-    def replies_to(self, user: dict[str, str]) -> list[Posted]:
-        return self.fake.in_conversation(self.fake.personal_chat_of(user["id"]))
 
     async def wait_until_waiting(self, instance_id: str) -> dict[str, Any]:
         return await self.host.wait_for_custom_status(
@@ -120,36 +60,6 @@ class TeamsHarness:
         status = await self.wait_until_waiting(instance_id)
         posted = status["customStatus"]["messages"]["teams"]
         return Started(approval_id, instance_id, self.fake.find(posted["conversationId"], posted["activityId"]))
-
-
-def approval_id_in(text: str) -> str:
-    match = re.search(r"approval-[0-9a-f]{32}", text)
-    assert match, f"no approval id in {text[:300]!r}"
-    return match.group(0)
-
-
-def card_text(card: dict[str, Any] | None) -> str:
-    """Every text a card shows, in order, for assertions."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "value", "label"):
-                if isinstance(node.get(key), str):
-                    found.append(node[key])
-            for value in node.values():
-                if isinstance(value, (dict, list)):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return "\n".join(found)
-
-
-def verbs(card: dict[str, Any] | None) -> list[str]:
-    return [action.get("verb") for action in (card or {}).get("actions", []) if action.get("type") == "Action.Execute"]
 
 
 @asynccontextmanager

@@ -1,19 +1,22 @@
-"""The HTTP functions of the sample README's API.
+"""The HTTP functions of the sample README's API, and the audit export.
 
-All three require a function key in Azure (AuthLevel.FUNCTION): starting a request notifies
-people, approving decides money, and the status shows amounts and names. Pass the key as
-`?code=<key>` or the `x-functions-key` header. devhost asks for its host key only from
+All of them require a function key in Azure (AuthLevel.FUNCTION): starting a request notifies
+people, approving decides money, cancelling withdraws a request, and the status shows amounts
+and names. Pass the key as `?code=<key>` or the `x-functions-key` header. devhost asks for its host key only from
 remote callers, so on one machine no key is needed (see devhost/README.md).
 """
 
 import azure.durable_functions as df
 import azure.functions as func
 
+from bot.http_api.cancel import cancel_approval
 from bot.http_api.decide import decide_approval
+from bot.http_api.export import export_approvals
 from bot.http_api.responses import ApiResponse
 from bot.http_api.start import start_approval
 from bot.http_api.status import approval_status
 from bot.workflow.client import WorkflowClient
+from bot.workflow.listing import Listing
 
 http_api = df.Blueprint(http_auth_level=func.AuthLevel.FUNCTION)
 
@@ -23,7 +26,8 @@ def _http(response: ApiResponse) -> func.HttpResponse:
         body=response.body_text(),
         status_code=response.status,
         headers=response.headers,
-        mimetype="application/json",
+        mimetype=response.media_type.split(";")[0],
+        charset="utf-8",
     )
 
 
@@ -44,8 +48,22 @@ async def decide_approval_request(req: func.HttpRequest, client: df.DurableOrche
     return _http(await decide_approval(WorkflowClient(client), req.route_params.get("approvalId", ""), req.get_body()))
 
 
+@http_api.route(route="cancel/{approvalId}", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@http_api.durable_client_input(client_name="client")
+async def cancel_approval_request(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """The requester withdraws a waiting request."""
+    return _http(await cancel_approval(WorkflowClient(client), req.route_params.get("approvalId", ""), req.get_body()))
+
+
 @http_api.route(route="status/{instanceId}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 @http_api.durable_client_input(client_name="client")
 async def get_approval_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Runtime status, custom status and output of a request."""
     return _http(await approval_status(WorkflowClient(client), req.route_params.get("instanceId", "")))
+
+
+@http_api.route(route="approvals", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@http_api.durable_client_input(client_name="client")
+async def export_approval_records(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Every request decided in a period, for audit (JSON or CSV, paged)."""
+    return _http(await export_approvals(Listing(client), dict(req.params), req.url))

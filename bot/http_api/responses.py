@@ -9,14 +9,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ApiResponse:
-    """Status, JSON body and extra headers; the blueprint turns it into a func.HttpResponse."""
+    """Status, body and extra headers; the blueprint turns it into a func.HttpResponse. The body
+    is JSON unless `media_type` says otherwise, and then it is the text to send."""
 
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    media_type: str = "application/json"
 
     def body_text(self) -> str:
-        return json.dumps(self.body)
+        return self.body if self.media_type != "application/json" else json.dumps(self.body)
 
 
 def error(status: int, message: str, *, field: str | None = None, **extra: Any) -> ApiResponse:

@@ -1,4 +1,5 @@
-"""The two anonymous Slack HTTP functions: /api/slack/commands and /api/slack/interactions.
+"""The anonymous Slack HTTP functions: /api/slack/commands, /api/slack/interactions and
+/api/slack/events.
 
 Anonymous because Slack cannot send a function key; Bolt verifies Slack's signature instead.
 """
@@ -22,6 +23,13 @@ async def slack_commands(req: func.HttpRequest, client) -> func.HttpResponse:
 @slack.durable_client_input(client_name="client")
 async def slack_interactions(req: func.HttpRequest, client) -> func.HttpResponse:
     """Button clicks and modal submissions."""
+    return await _serve(req, client)
+
+
+@slack.route(route="slack/events", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@slack.durable_client_input(client_name="client")
+async def slack_events(req: func.HttpRequest, client) -> func.HttpResponse:
+    """Events API: app_home_opened (and Slack's URL verification)."""
     return await _serve(req, client)
 
 

@@ -13,6 +13,7 @@ from bot.slack.adapter import PlainResponse, from_bolt_response, json_response, 
 from bot.slack.app import slack_app
 from bot.slack.shape import malformed_reason
 from bot.workflow.client import WorkflowClient
+from bot.workflow.listing import Listing
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ async def handle_slack_request(
     if not _signed(settings.signing_secret, body, headers):
         return json_response(401, "invalid request")
     try:
-        context = {"workflow": WorkflowClient(durable_client), "slack_settings": settings}
+        context = {"workflow": WorkflowClient(durable_client), "listing": Listing(durable_client),
+                   "slack_settings": settings}
         request = to_bolt_request(body, headers, query, context)
     except Exception:  # noqa: BLE001 - Bolt could not read the body at all
         log.warning("unreadable Slack request body", exc_info=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.approvals import RecordedDecision
+from bot.approvals import RecordedCancellation, RecordedDecision
 from bot.people import HTTP_API, SLACK, Person
 
 ELLIPSIS = "…"
@@ -66,10 +66,19 @@ def person(account: Person | None, fallback: str, limit: int = 300) -> str:
 
 def decider(decision: RecordedDecision) -> str:
     """Who decided: a mention for a Slack click; the typed name, marked, for anything else."""
-    if decision.decided_by is not None and decision.decided_by.is_on(SLACK):
-        return f"<@{decision.decided_by.id}>"
-    where = "through the HTTP API" if decision.via == HTTP_API else f"in {decision.via.capitalize()}"
-    return f"{inline(decision.approver, 300)} ({where})"
+    return _actor(decision.decided_by, decision.approver, decision.via)
+
+
+def canceller(cancellation: RecordedCancellation) -> str:
+    """Who cancelled, the same way."""
+    return _actor(cancellation.cancelled_by, cancellation.by, cancellation.via)
+
+
+def _actor(account: Person | None, name: str, via: str) -> str:
+    if account is not None and account.is_on(SLACK):
+        return f"<@{account.id}>"
+    where = "through the HTTP API" if via == HTTP_API else f"in {via.capitalize()}"
+    return f"{inline(name, 300)} ({where})"
 
 
 def money(amount: float | None) -> str:
@@ -88,3 +97,9 @@ def summary(decision: RecordedDecision) -> str:
     """"*Approved* by <@U1> at <date>": used in messages and ephemeral answers."""
     when = f" at {slack_date(decision.decided_at)}" if decision.decided_at else ""
     return f"*{decision.verb}* by {decider(decision)}{when}"
+
+
+def cancellation_summary(cancellation: RecordedCancellation) -> str:
+    """"*Cancelled* by <@U1> at <date>"."""
+    when = f" at {slack_date(cancellation.cancelled_at)}" if cancellation.cancelled_at else ""
+    return f"*Cancelled* by {canceller(cancellation)}{when}"

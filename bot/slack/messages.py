@@ -22,12 +22,24 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.approvals import ApprovalRequest, RecordedDecision
-from bot.slack.formatting import inline, money, person, quoted, slack_date, summary, truncate
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision
+from bot.slack.formatting import (
+    cancellation_summary,
+    canceller,
+    inline,
+    money,
+    person,
+    quoted,
+    slack_date,
+    summary,
+    truncate,
+)
 
 APPROVE_ACTION = "approve_request"
 DENY_ACTION = "deny_request"
 DECISION_BLOCK = "decision_buttons"
+CANCEL_ACTION = "cancel_request"
+CANCEL_BLOCK = "cancel_button"
 
 SECTION_TEXT_LIMIT = 3000
 FIELD_TEXT_LIMIT = 2000
@@ -132,6 +144,28 @@ def decided(approval_id: str, request: ApprovalRequest, decision: RecordedDecisi
     )
 
 
+def cancelled(approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation) -> SlackMessage:
+    """The original request after its requester cancelled it: no buttons, who and when."""
+    blocks: list[Block] = [
+        _header(f"{_title(request)} request"),
+        *_details(request, None),
+        SectionBlock(block_id="outcome", text=MarkdownTextObject(
+            text=f":no_entry_sign: {cancellation_summary(cancellation)}; nothing is left to decide.")),
+        *_reason(cancellation),
+        _footer(approval_id),
+    ]
+    return SlackMessage(
+        text=f"Cancelled by {inline(cancellation.by, TEXT_LINE_NAME_LIMIT)} — {_text_line(request)}",
+        blocks=blocks,
+    )
+
+
+def _reason(cancellation: RecordedCancellation) -> list[Block]:
+    if not cancellation.reason.strip():
+        return []
+    return [_quote_block("reason", "Reason", cancellation.reason)]
+
+
 def expired(approval_id: str, request: ApprovalRequest, deadline: datetime) -> SlackMessage:
     """The original request after its deadline passed: no buttons, escalated."""
     return SlackMessage(
@@ -209,8 +243,29 @@ def requester_escalation_notice(
     )
 
 
+def requester_cancellation_notice(
+    approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation, permalink: str | None = None
+) -> SlackMessage:
+    """The DM telling the requester their request is cancelled and the approvers can't decide it."""
+    line = (f":no_entry_sign: Your {_which_request(request)} was {cancellation_summary(cancellation)}. "
+            "The approvers can no longer decide it.")
+    return SlackMessage(
+        text=(f"Your request for {money(request.amount)} "
+              f"({inline(request.description, TEXT_LINE_DESCRIPTION_LIMIT) or 'no description'}) "
+              f"was cancelled by {inline(cancellation.by, TEXT_LINE_NAME_LIMIT)}"),
+        blocks=[SectionBlock(block_id="outcome", text=MarkdownTextObject(text=line)),
+                *_reason(cancellation), _footer(approval_id, permalink)],
+    )
+
+
+def _cancel_button(approval_id: str) -> ActionsBlock:
+    """Only the requester sees the confirmation that carries it; the click is checked again anyway."""
+    return ActionsBlock(block_id=CANCEL_BLOCK, elements=[
+        ButtonElement(text="Cancel request", action_id=CANCEL_ACTION, value=approval_id)])
+
+
 def request_started(approval_id: str, request: ApprovalRequest, deadline: datetime) -> SlackMessage:
-    """The ephemeral confirmation for the requester, right after `/expense`."""
+    """The ephemeral confirmation for the requester, right after `/expense`, with Cancel request."""
     line = (
         f":inbox_tray: Your request for *{money(request.amount)}* "
         f"({inline(request.description, 500) or 'no description'}) is with the approvers. "
@@ -218,7 +273,8 @@ def request_started(approval_id: str, request: ApprovalRequest, deadline: dateti
     )
     return SlackMessage(
         text=f"Request {approval_id} sent to the approvers",
-        blocks=[SectionBlock(block_id="confirmation", text=MarkdownTextObject(text=line)), _footer(approval_id)],
+        blocks=[SectionBlock(block_id="confirmation", text=MarkdownTextObject(text=line)),
+                _cancel_button(approval_id), _footer(approval_id)],
     )
 
 
@@ -232,6 +288,18 @@ def request_repeated(approval_id: str, request: ApprovalRequest, deadline: datet
     )
     return SlackMessage(
         text=f"Request {approval_id} was already sent to the approvers",
+        blocks=[SectionBlock(block_id="confirmation", text=MarkdownTextObject(text=line)),
+                _cancel_button(approval_id), _footer(approval_id)],
+    )
+
+
+def cancel_confirmed(approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation) -> SlackMessage:
+    """What the requester's confirmation becomes once their cancellation is recorded: no button."""
+    line = (f":no_entry_sign: You cancelled your request for *{money(request.amount)}* "
+            f"({inline(request.description, 500) or 'no description'}). The approvers' message says so "
+            "and they can no longer decide it.")
+    return SlackMessage(
+        text=f"Request {approval_id} cancelled by {canceller(cancellation)}",
         blocks=[SectionBlock(block_id="confirmation", text=MarkdownTextObject(text=line)), _footer(approval_id)],
     )
 

@@ -21,17 +21,19 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedDecision
+from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedCancellation, RecordedDecision
 from bot.config import SlackSettings
 from bot.people import SLACK, InvalidPerson, Person
-from bot.slack import messages
+from bot.slack import messages, policy_messages
 from bot.slack.messages import SlackMessage
 from bot.slack.request_copies import (
     ESCALATION_EVENT,
     HISTORY_MAX_PAGES,
     HISTORY_PAGE_SIZE,
     NOTICE_EVENT,
+    REMINDER_EVENT,
     REQUEST_EVENT,
+    STAGE_EVENT,
     history_oldest,
     is_copy_of,
     request_metadata,
@@ -39,9 +41,13 @@ from bot.slack.request_copies import (
 )
 from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
+from bot.workflow.progress import Progress
 from bot.workflow.status import NOT_POSTED_KEY, REQUESTER_ACCOUNT_KEY
 
 log = logging.getLogger(__name__)
+
+# The requester's notice of senior management's outcome: after the escalation notice, so told apart.
+SENIOR_OUTCOME_KEY = "senior-outcome"
 
 # Slack's answers when the bot may not post in a channel: an admin has to act, not a retry.
 OUTSIDE_THE_CHANNEL = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
@@ -126,31 +132,119 @@ class Notifier:
     # --- bot.workflow.notifying.Notifier -------------------------------------------------------
 
     async def record_decision(
-        self, approval_id: str, request: ApprovalRequest, decision: RecordedDecision, posted: dict[str, Any] | None
+        self, approval_id: str, request: ApprovalRequest, decision: RecordedDecision, posted: dict[str, Any] | None,
+        progress: Progress | None = None, escalation: dict[str, Any] | None = None,
     ) -> None:
-        """Rewrite the original message (and any other copy of it) to the decision and tell the
-        requester."""
+        """Rewrite the original message (and any other copy of it) to the decision, and the
+        escalation senior management decided on, and tell the requester."""
         message, request = _posted_with_requester(posted, request)
-        await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
+        if progress is None:
+            await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
+        else:
+            await self._rewrite(message, _built(policy_messages.decided_in_stages, approval_id, request, decision,
+                                                progress))
+        senior_post = PostedMessage.from_output(escalation)
+        if senior_post is not None:
+            await self._update(senior_post, _built(policy_messages.senior_decided, approval_id, request, decision))
         await self._tell_requester(request, approval_id, decision.decided_at or datetime.now().astimezone(), _built(
-            messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None))
+            messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None),
+            key=SENIOR_OUTCOME_KEY if senior_post is not None else None)
+
+    async def record_cancellation(
+        self, approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+        posted: dict[str, Any] | None,
+    ) -> None:
+        """Rewrite the original message (and any other copy) to say the requester cancelled it,
+        without buttons, and tell the requester."""
+        message, request = _posted_with_requester(posted, request)
+        await self._rewrite(message, _built(messages.cancelled, approval_id, request, cancellation))
+        await self._tell_requester(request, approval_id, cancellation.cancelled_at or datetime.now().astimezone(),
+                                   _built(messages.requester_cancellation_notice, approval_id, request, cancellation,
+                                          message.permalink if message else None))
 
     async def escalate(
-        self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None
-    ) -> None:
-        """Tell senior management, mark the original (and any other copy) expired, tell the
-        requester."""
+        self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None,
+        progress: Progress | None = None,
+    ) -> dict[str, Any] | None:
+        """Tell senior management (with Approve / Deny when they may decide), mark the original
+        (and any other copy) expired, tell the requester; the escalation post's reference."""
         message, request = _posted_with_requester(posted, request)
         permalink = message.permalink if message else None
         if message is not None and not permalink:
             permalink = await self._permalink(message.channel, message.ts)
-        await self._post_once(
-            self.settings.escalation_channel, approval_id, ESCALATION_EVENT,
-            _built(messages.escalation, approval_id, request, deadline, ESCALATION_REASON, permalink), deadline,
-        )
-        await self._rewrite(message, _built(messages.expired, approval_id, request, deadline))
+        if progress is not None and progress.in_senior_review:
+            escalation = _built(policy_messages.senior_escalation, approval_id, request, deadline, ESCALATION_REASON,
+                                permalink, progress)
+        else:
+            escalation = _built(messages.escalation, approval_id, request, deadline, ESCALATION_REASON, permalink)
+        channel, ts, *_ = await self._post_once(
+            self.settings.escalation_channel, approval_id, ESCALATION_EVENT, escalation, deadline)
+        if progress is None:
+            await self._rewrite(message, _built(messages.expired, approval_id, request, deadline))
+        else:
+            await self._rewrite(message, _built(policy_messages.expired_in_stages, approval_id, request, deadline,
+                                                progress))
         await self._tell_requester(request, approval_id, deadline, _built(
             messages.requester_escalation_notice, approval_id, request, deadline, permalink))
+        return {"channel": channel, "ts": ts, "permalink": permalink}
+
+    async def advance_stage(
+        self, approval_id: str, request: ApprovalRequest, progress: Progress, posted: dict[str, Any] | None
+    ) -> None:
+        """Show the stages on the request (buttons stay, for the next stage's approvers) and
+        mention those approvers in its thread, once."""
+        message, request = _posted_with_requester(posted, request)
+        if message is None:
+            return
+        await self._update(message, _built(policy_messages.request_in_stage, approval_id, request, progress))
+        await self._reply_once(message, approval_id, STAGE_EVENT, f"stage-{progress.current}",
+                               _built(policy_messages.stage_opened, approval_id, request, progress))
+
+    async def remind(
+        self, approval_id: str, request: ApprovalRequest, progress: Progress, reminder: int,
+        posted: dict[str, Any] | None,
+    ) -> None:
+        """One reminder in the request's thread; a re-run finds it there and posts nothing."""
+        message, request = _posted_with_requester(posted, request)
+        if message is None:
+            return
+        await self._reply_once(message, approval_id, REMINDER_EVENT, f"stage-{progress.current}-reminder-{reminder}",
+                               _built(policy_messages.reminder, approval_id, request, progress, reminder))
+
+    async def close_escalation(
+        self, approval_id: str, request: ApprovalRequest, decision: RecordedDecision | None, deadline: datetime,
+        posted: dict[str, Any] | None, escalation: dict[str, Any] | None,
+    ) -> None:
+        """Senior management's deadline passed: the escalation loses its buttons and says what
+        the request came to; a denial is shown on the request and told to the requester."""
+        message, request = _posted_with_requester(posted, request)
+        senior_post = PostedMessage.from_output(escalation)
+        if senior_post is not None:
+            permalink = escalation.get("permalink") if escalation else None
+            await self._update(senior_post, _built(
+                policy_messages.senior_escalation_closed, approval_id, request, deadline, ESCALATION_REASON,
+                permalink if isinstance(permalink, str) else None, decision, deadline))
+        if decision is not None:
+            await self._rewrite(message, _built(messages.decided, approval_id, request, decision))
+            await self._tell_requester(request, approval_id, deadline, _built(
+                messages.requester_decision_notice, approval_id, request, decision,
+                message.permalink if message else None), key=SENIOR_OUTCOME_KEY)
+
+    async def _reply_once(self, parent: PostedMessage, approval_id: str, event_type: str, key: str,
+                          message: SlackMessage) -> None:
+        """Post in the parent's thread unless a reply with this metadata is already there."""
+        try:
+            replies = await self.client.conversations_replies(
+                channel=parent.channel, ts=parent.ts, include_all_metadata=True, limit=HISTORY_PAGE_SIZE)
+        except SLACK_CALL_ERRORS as error:
+            raise _failure("conversations.replies", error) from error
+        if any(isinstance(m, Mapping) and is_copy_of(m, approval_id, event_type, key)
+               for m in replies.get("messages") or []):
+            log.info("%s %s for %s is already in the thread", event_type, key, approval_id)
+            return
+        await self._call("chat.postMessage", self.poster.chat_postMessage(
+            channel=parent.channel, thread_ts=parent.ts, text=message.text, blocks=message.blocks,
+            metadata=request_metadata(approval_id, event_type, key)))
 
     async def _rewrite(self, message: PostedMessage | None, outcome: SlackMessage) -> None:
         """Show the outcome on the recorded request message and on every other copy of it."""
@@ -158,10 +252,10 @@ class Notifier:
             await self._update(target, outcome, recorded=target == message)
 
     async def _tell_requester(self, request: ApprovalRequest, approval_id: str, since: datetime,
-                              notice: SlackMessage) -> None:
+                              notice: SlackMessage, key: str | None = None) -> None:
         requester_id = _slack_id(request)
         if requester_id:
-            await self._direct_message(requester_id, approval_id, since, notice)
+            await self._direct_message(requester_id, approval_id, since, notice, key)
 
     # --- the request post -----------------------------------------------------------------------
 
@@ -172,9 +266,13 @@ class Notifier:
         activity already did (its answer lost to a crash): then that post is the request."""
         requester_id = _slack_id(request) or await self._lookup_by_email(request.requester)
         request = _with_slack_id(request, requester_id)
-        message = _built(messages.approval_request, approval_id, request, deadline)
+        if request.route is None:
+            message = _built(messages.approval_request, approval_id, request, deadline)
+        else:
+            message = _built(policy_messages.request_in_stage, approval_id, request,
+                             Progress(request.route, 0, deadline))
         channel, ts, *copies = await self._post_once(
-            self.settings.approval_channel, approval_id, REQUEST_EVENT, message,
+            self.approval_channel(request), approval_id, REQUEST_EVENT, message,
             started_at(deadline, request.timeout_seconds),
         )
         return PostedMessage(channel, ts, requester_id, await self._permalink(channel, ts), tuple(copies))
@@ -192,9 +290,14 @@ class Notifier:
         if requester_id:
             await self._direct_message(requester_id, approval_id, started_at(deadline, request.timeout_seconds),
                                        _built(messages.not_in_channel, approval_id, request,
-                                              self.settings.approval_channel))
+                                              self.approval_channel(request)))
         return {NOT_POSTED_KEY: f"Slack chat.postMessage failed: {code}: the app is not a member of "
-                                f"{self.settings.approval_channel}; invite it with /invite"}
+                                f"{self.approval_channel(request)}; invite it with /invite"}
+
+    def approval_channel(self, request: ApprovalRequest) -> str:
+        """The tier's channel when the policy gives one, else APPROVAL_CHANNEL."""
+        routed = request.route.channel_on(SLACK) if request.route else None
+        return routed or self.settings.approval_channel
 
     # --- Web API calls ------------------------------------------------------------------------
 
@@ -206,7 +309,8 @@ class Notifier:
             raise _failure(method, error) from error
 
     async def _post_once(
-        self, channel: str, approval_id: str, event_type: str, message: SlackMessage, since: datetime
+        self, channel: str, approval_id: str, event_type: str, message: SlackMessage, since: datetime,
+        key: str | None = None,
     ) -> tuple[str, ...]:
         """(channel, ts, *other copies): post unless a post of this kind for this approval is
         already in the channel since ``since``, then keep the first one. An answer that may hide
@@ -216,14 +320,14 @@ class Notifier:
             attempts_left -= 1
             # Always look first: a re-run after a crash cannot be told from a first run, and a
             # first run's window holds only the newest posts.
-            earlier = await self._copies(channel, approval_id, event_type, since)
+            earlier = await self._copies(channel, approval_id, event_type, since, key)
             if earlier:
                 log.info("%s for %s is already posted at %s; keeping that post", event_type, approval_id, earlier[0])
                 return channel, *earlier
             try:
                 response = await self.poster.chat_postMessage(
                     channel=channel, text=message.text, blocks=message.blocks,
-                    metadata=request_metadata(approval_id, event_type),
+                    metadata=request_metadata(approval_id, event_type, key),
                 )
                 return response["channel"], response["ts"]
             except SLACK_CALL_ERRORS as error:
@@ -232,7 +336,8 @@ class Notifier:
                 log.warning("chat.postMessage of %s for %s may have posted (%s); looking before posting again",
                             event_type, approval_id, _failure("chat.postMessage", error))
 
-    async def _copies(self, channel: str, approval_id: str, event_type: str, since: datetime) -> list[str] | None:
+    async def _copies(self, channel: str, approval_id: str, event_type: str, since: datetime,
+                      key: str | None = None) -> list[str] | None:
         """The ts of every post of this kind for this approval in ``channel`` since ``since``,
         oldest first; None when the history can't be read (e.g. the app lacks the history
         scope), which leaves only the recorded message to go by."""
@@ -252,7 +357,7 @@ class Notifier:
             except SLACK_CALL_ERRORS as error:
                 raise _failure("conversations.history", error) from error
             found += [m["ts"] for m in response.get("messages") or [] if isinstance(m, Mapping)
-                      and isinstance(m.get("ts"), str) and is_copy_of(m, approval_id, event_type)]
+                      and isinstance(m.get("ts"), str) and is_copy_of(m, approval_id, event_type, key)]
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not response.get("has_more") or not cursor:
                 break
@@ -272,9 +377,10 @@ class Notifier:
                 raise
             log.warning("could not update another copy of the request at %s: %s", posted.ts, failure)
 
-    async def _direct_message(self, user_id: str, approval_id: str, since: datetime, message: SlackMessage) -> None:
+    async def _direct_message(self, user_id: str, approval_id: str, since: datetime, message: SlackMessage,
+                              key: str | None = None) -> None:
         opened = await self._call("conversations.open", self.client.conversations_open(users=user_id))
-        await self._post_once(opened["channel"]["id"], approval_id, NOTICE_EVENT, message, since)
+        await self._post_once(opened["channel"]["id"], approval_id, NOTICE_EVENT, message, since, key)
 
     async def _permalink(self, channel: str, ts: str) -> str | None:
         """A link is a nicety: a failure here must not fail the activity."""

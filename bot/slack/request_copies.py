@@ -19,6 +19,10 @@ from slack_sdk.models.metadata import Metadata
 REQUEST_EVENT = "expense_approval_request"
 ESCALATION_EVENT = "expense_approval_escalation"
 NOTICE_EVENT = "expense_approval_notice"
+# Under a policy: notes in the request's thread, one per stage opened and per reminder; the
+# payload's `key` tells them apart ("stage-1", "stage-1-reminder-2").
+STAGE_EVENT = "expense_approval_stage"
+REMINDER_EVENT = "expense_approval_reminder"
 
 # Slack's clock and the workflow's may differ a little; look this much further back.
 CLOCK_SKEW = timedelta(seconds=1)
@@ -27,18 +31,21 @@ HISTORY_PAGE_SIZE = 100
 HISTORY_MAX_PAGES = 2
 
 
-def request_metadata(approval_id: str, event_type: str = REQUEST_EVENT) -> Metadata:
+def request_metadata(approval_id: str, event_type: str = REQUEST_EVENT, key: str | None = None) -> Metadata:
     """The metadata attached to a post (kept by Slack through chat.update)."""
-    return Metadata(event_type=event_type, event_payload={"approval_id": approval_id})
+    payload = {"approval_id": approval_id, **({"key": key} if key is not None else {})}
+    return Metadata(event_type=event_type, event_payload=payload)
 
 
-def is_copy_of(message: Mapping[str, Any], approval_id: str, event_type: str = REQUEST_EVENT) -> bool:
-    """Is this conversations.history message a post of this kind for this approval?"""
+def is_copy_of(message: Mapping[str, Any], approval_id: str, event_type: str = REQUEST_EVENT,
+               key: str | None = None) -> bool:
+    """Is this conversations.history (or .replies) message a post of this kind for this approval?"""
     metadata = message.get("metadata")
     if not isinstance(metadata, Mapping) or metadata.get("event_type") != event_type:
         return False
     payload = metadata.get("event_payload")
-    return isinstance(payload, Mapping) and payload.get("approval_id") == approval_id
+    return (isinstance(payload, Mapping) and payload.get("approval_id") == approval_id
+            and (key is None or payload.get("key") == key))
 
 
 def history_oldest(started: datetime, now: datetime | None = None) -> str:

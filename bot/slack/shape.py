@@ -10,7 +10,7 @@ from typing import Any
 
 
 def malformed_reason(body: Any) -> str | None:
-    """Why a request's body cannot be a Slack command or interaction (None when it can).
+    """Why a request's body cannot be a Slack command, interaction or event (None when it can).
 
     Bolt's matchers index into the payload and turn missing keys into a 500; shapes Slack never
     sends are answered 400 here instead.
@@ -23,6 +23,13 @@ def malformed_reason(body: Any) -> str | None:
     kind = body.get("type")
     if not isinstance(kind, str):
         return "interaction payload without a type"
+    if kind == "url_verification":
+        return None if isinstance(body.get("challenge"), str) else "url_verification without a challenge"
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "event_callback without event.type"
+        return None
     if not isinstance(body.get("user"), dict) or not isinstance(body["user"].get("id"), str):
         return "interaction payload without user.id"
     if kind == "block_actions":

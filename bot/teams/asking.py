@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 COMMAND = "expense"
 HELP = ("Type **expense 120 Team lunch** to ask for approval of an expense "
-        "(amount in US dollars, then what it is for), or **expense** alone for a form.")
+        "(amount in US dollars, then what it is for), **expense** alone for a form, "
+        "or **list** to see what waits for you and your own requests.")
 UNAVAILABLE = "Sorry, I couldn't start your request just now. Please try again in a moment."
 
 _TAGS = re.compile(r"<[^>]+>")

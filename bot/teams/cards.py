@@ -4,15 +4,18 @@ Everything a person typed (description, names, reasons) goes into a TextRun, whi
 as plain text: markdown such as `[link](url)` or `**bold**` stays inert. Dates use the card
 language's DATE/TIME functions, so every reader sees them in their own timezone.
 Buttons are Action.Execute (Universal Actions): a click arrives as an `adaptiveCard/action`
-invoke and the card the bot answers with replaces the clicked one in place.
+invoke and the card the bot answers with replaces the clicked one in place. An open request card
+also asks Teams to refresh it when an approver looks at it (`refresh`), so any copy of it, even one
+the workflow never recorded, shows the request as it stands.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from bot.approvals import ApprovalRequest, RecordedDecision, utc_timestamp
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision, utc_timestamp
 from bot.people import Person
 
 CARD_VERSION = "1.4"
@@ -22,7 +25,12 @@ APPROVE = "approve"
 DENY = "deny"
 DENY_WITH_REASON = "denyWithReason"
 BACK = "back"
+CANCEL = "cancelRequest"
 NEW_EXPENSE = "newExpense"
+REFRESH = "refresh"
+# Teams refreshes a card by itself for at most 60 listed users; without a list, for everyone in a
+# conversation of up to 60 members (others get "Refresh card" in the card's menu).
+MAX_REFRESH_USERS = 60
 
 REASON_INPUT = "reason"
 AMOUNT_INPUT = "amount"
@@ -111,15 +119,26 @@ def execute(title: str, verb: str, data: dict[str, Any], style: str | None = Non
 
 
 def request_card(approval_id: str, request: ApprovalRequest, deadline: datetime | None,
-                 notice: str | None = None) -> Card:
-    """What approvers see: the request with Approve / Deny."""
+                 notice: str | None = None, *, watchers: Collection[str] = ()) -> Card:
+    """What approvers see: the request with Approve / Deny. Teams refreshes it for `watchers` (the
+    approvers) when they look at it, so a copy nobody updated still shows the outcome to them."""
     body = [note(notice)] if notice else []
     body += [heading(f"Expense approval: {money(request.amount)}"), facts(request), *description(request)]
     if deadline is not None:
         body.append({"type": "TextBlock", "text": f"Decide by {when(deadline)}", "wrap": True})
     body.append(footer(approval_id))
     data = {"approvalId": approval_id}
-    return card(body, [execute("Approve", APPROVE, data, "positive"), execute("Deny", DENY, data, "destructive")])
+    result = card(body, [execute("Approve", APPROVE, data, "positive"), execute("Deny", DENY, data, "destructive")])
+    result["refresh"] = refresh(approval_id, watchers)
+    return result
+
+
+def refresh(approval_id: str, watchers: Collection[str]) -> dict[str, Any]:
+    """The card's `refresh`: an Action.Execute Teams sends by itself when a listed user sees the card."""
+    clause: dict[str, Any] = {"action": execute("Refresh", REFRESH, {"approvalId": approval_id})}
+    if watchers:
+        clause["userIds"] = sorted(watchers)[:MAX_REFRESH_USERS]
+    return clause
 
 
 def deny_reason_card(approval_id: str, request: ApprovalRequest, deadline: datetime | None,
@@ -154,6 +173,27 @@ def decided_card(approval_id: str, request: ApprovalRequest, decision: RecordedD
                   "weight": "Bolder", "wrap": True}, plain(decision.comments)]
     body.append(footer(approval_id))
     return card(body)
+
+
+def cancelled_card(approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+                   notice: str | None = None) -> Card:
+    """The request once its requester cancelled it: who, when, why, no buttons."""
+    body = [note(notice, "Default")] if notice else []
+    body += [heading(f"Cancelled: {money(request.amount)}"), facts(request), *description(request),
+             *_cancelled_lines(cancellation), footer(approval_id)]
+    return card(body)
+
+
+def _cancelled_lines(cancellation: RecordedCancellation) -> list[dict[str, Any]]:
+    lines = [plain(f"Cancelled by {who(cancellation.cancelled_by, cancellation.by)}", color="Warning",
+                   weight="Bolder")]
+    if cancellation.cancelled_at is not None:
+        lines.append({"type": "TextBlock", "text": f"on {when(cancellation.cancelled_at)}", "wrap": True,
+                      "isSubtle": True})
+    if cancellation.reason.strip():
+        lines += [{"type": "TextBlock", "text": "Reason", "weight": "Bolder", "wrap": True},
+                  plain(cancellation.reason)]
+    return lines
 
 
 def expired_card(approval_id: str, request: ApprovalRequest, deadline: datetime | None,
@@ -207,11 +247,23 @@ def escalation_notice(approval_id: str, request: ApprovalRequest, deadline: date
     return card(body, [_open("Open the request", link)] if link else None)
 
 
-def started_card(approval_id: str, request: ApprovalRequest, deadline: datetime) -> Card:
-    body = [heading(f"Sent for approval: {money(request.amount)}"), *description(request),
-            {"type": "TextBlock", "text": f"The approvers have until {when(deadline)}.", "wrap": True},
+def cancelled_notice(approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
+                     link: str | None) -> Card:
+    body = [heading(f"{_which(request)} was cancelled"), *description(request), *_cancelled_lines(cancellation),
+            {"type": "TextBlock", "text": "The approvers can no longer decide it.", "wrap": True},
             footer(approval_id)]
-    return card(body)
+    return card(body, [_open("Open the request", link)] if link else None)
+
+
+def started_card(approval_id: str, request: ApprovalRequest, deadline: datetime | None,
+                 notice: str | None = None) -> Card:
+    """The requester's confirmation, with Cancel request while it waits."""
+    body = [note(notice, "Default")] if notice else []
+    body += [heading(f"Sent for approval: {money(request.amount)}"), *description(request)]
+    if deadline is not None:
+        body.append({"type": "TextBlock", "text": f"The approvers have until {when(deadline)}.", "wrap": True})
+    body.append(footer(approval_id))
+    return card(body, [execute("Cancel request", CANCEL, {"approvalId": approval_id})])
 
 
 # --- the new-request form ----------------------------------------------------------------------------

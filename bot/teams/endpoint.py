@@ -20,6 +20,7 @@ from bot.teams.auth import Unauthorized, verified_identity
 from bot.teams.bot import ExpenseBot
 from bot.teams.config import teams_settings
 from bot.workflow.client import WorkflowClient
+from bot.workflow.listing import Listing
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ async def handle_teams_request(body: bytes, headers: Mapping[str, str], durable_
         where = ".".join(str(part) for part in first.get("loc", ())) or "activity"
         return json_response(400, f"not an activity: {where}: {first.get('msg', 'invalid')}")
 
-    bot = ExpenseBot(settings, WorkflowClient(durable_client))
+    bot = ExpenseBot(settings, WorkflowClient(durable_client), Listing(durable_client))
     try:
         response = await adapter_for(settings).process_request(FunctionsRequest(headers, activity, claims), bot)
     except Exception:

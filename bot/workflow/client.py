@@ -1,4 +1,4 @@
-"""The one workflow client every front end uses: start a request, decide it, read where it is.
+"""The one workflow client every front end uses: start a request, decide or cancel it, read where it is.
 
 Front ends (the HTTP API, Slack, Teams) turn their platform's requests into these calls; none of
 them talks to the durable client directly.
@@ -7,12 +7,14 @@ them talks to the durable client directly.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.approvals import ApprovalRequest, Decision, approval_id_for
+from bot.approvals import ApprovalRequest, Cancellation, Decision, approval_id_for
+from bot.policy.settings import approval_policy
 from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
 from bot.workflow.repeats import REPEAT_WINDOW, candidate_ids
 from bot.workflow.state import ApprovalState, Stage, classify
@@ -38,6 +40,14 @@ class Started:
     deadline: datetime  # as seen from here; the orchestration's own clock is authoritative
 
 
+def routed(request: ApprovalRequest) -> ApprovalRequest:
+    """The request with its policy tier, when a policy is configured (as it is, unchanged, without)."""
+    policy = approval_policy()
+    if policy is None or request.route is not None:
+        return request
+    return dataclasses.replace(request, route=policy.route_for(request.amount, request.timeout_seconds))
+
+
 class WorkflowClient:
     """The approval workflow over one durable client (the function's `durable_client_input`)."""
 
@@ -45,13 +55,16 @@ class WorkflowClient:
         self._durable = durable_client
 
     async def start(self, request: ApprovalRequest, instance_id: str | None = None) -> Started:
-        """Start `approval_workflow` now; its first activity posts the request."""
+        """Start `approval_workflow` now; its first activity posts the request. Under a policy the
+        request carries its tier, resolved here once."""
+        request = routed(request)
         try:
             instance_id = await self._durable.start_new(ORCHESTRATOR, instance_id, request.to_input())
         except Exception as error:  # the SDK raises bare Exceptions for unexpected answers
             log.warning("starting %s failed: %s", ORCHESTRATOR, error)
             raise BackendUnavailable(str(error)) from error
-        deadline = datetime.now(UTC) + timedelta(seconds=request.timeout_seconds)
+        first_wait = request.route.stages[0].deadline_seconds if request.route else request.timeout_seconds
+        deadline = datetime.now(UTC) + timedelta(seconds=first_wait)
         log.info("started %s from %s", approval_id_for(instance_id), request.origin)
         return Started(approval_id_for(instance_id), instance_id, deadline)
 
@@ -101,8 +114,21 @@ class WorkflowClient:
                  decision.approved, decision.via)
         return True
 
-    async def wait_for_outcome(self, instance_id: str, timeout: timedelta = OUTCOME_WAIT) -> ApprovalState:
-        """Re-read the instance until its outcome is fixed, or the time is up (then the last state).
+    async def cancel(self, instance_id: str, cancellation: Cancellation) -> bool:
+        """Raise the requester's cancellation on the decision event, so it races decisions in the
+        one wait; False when the instance is gone or unknown."""
+        try:
+            await self._durable.raise_event(instance_id, DECISION_EVENT, cancellation.to_payload())
+        except Exception as error:  # the SDK raises bare Exceptions for 404/410
+            log.info("cancellation for %s not delivered: %s", instance_id, error)
+            return False
+        log.info("%s: cancellation delivered (via %s)", approval_id_for(instance_id), cancellation.via)
+        return True
+
+    async def wait_for_outcome(self, instance_id: str, timeout: timedelta = OUTCOME_WAIT,
+                               stage: int | None = None) -> ApprovalState:
+        """Re-read the instance until its outcome is fixed (or, under a policy, `stage` is past),
+        or the time is up (then the last state).
 
         The durable client offers no notification, so this polls, quickly at first. The first read
         waits a moment: right after a decision is raised the orchestration has not yet run."""
@@ -112,6 +138,8 @@ class WorkflowClient:
         while True:
             await asyncio.sleep(min(pause, max(0.0, give_up - loop.time())))
             state = await self.state(instance_id)
-            if state.is_settled or loop.time() >= give_up:
+            progress = state.progress
+            stage_past = stage is not None and progress is not None and progress.current > stage
+            if state.is_settled or stage_past or loop.time() >= give_up:
                 return state
             pause = min(pause * 2, MAX_OUTCOME_READ_PAUSE)

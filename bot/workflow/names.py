@@ -6,3 +6,9 @@ DECISION_EVENT = "approval_response"
 SEND_REQUEST = "send_approval_request"
 RECORD_DECISION = "process_approval"
 ESCALATE = "escalate_approval"
+RECORD_CANCELLATION = "cancel_approval"
+
+# Under an approval policy only.
+ADVANCE_STAGE = "advance_approval_stage"
+REMIND = "remind_approvers"
+CLOSE_ESCALATION = "close_escalation"

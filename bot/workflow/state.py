@@ -16,15 +16,18 @@ from enum import Enum
 from typing import Any
 
 from bot.approvals import (
+    STATUS_CANCELLED,
     STATUS_ESCALATED,
     ApprovalRequest,
     InvalidRequest,
+    RecordedCancellation,
     RecordedDecision,
     approval_id_for,
     utc_timestamp,
 )
 from bot.people import Person
 from bot.workflow import status as workflow_status
+from bot.workflow.progress import Progress, StageRecord
 from bot.workflow.status import ACTIVE_RUNTIME_STATUSES, WorkflowStatus
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ class Stage(Enum):
     DECIDING = "deciding"  # a decision arrived and is being recorded
     DECIDED = "decided"  # approved or denied
     ESCALATED = "escalated"  # the deadline passed
+    CANCELLED = "cancelled"  # the requester withdrew it
     CLOSED = "closed"  # failed or terminated without an outcome
 
 
@@ -47,6 +51,7 @@ class ApprovalState:
     instance_id: str = ""
     request: ApprovalRequest | None = None
     decision: RecordedDecision | None = None
+    cancellation: RecordedCancellation | None = None
     outcome: dict[str, Any] | None = None
     status: WorkflowStatus | None = None
     runtime_status: str = ""
@@ -63,7 +68,7 @@ class ApprovalState:
     @property
     def is_settled(self) -> bool:
         """The outcome is fixed (or the workflow ended without one)."""
-        return self.stage in (Stage.DECIDED, Stage.ESCALATED, Stage.CLOSED)
+        return self.stage in (Stage.DECIDED, Stage.ESCALATED, Stage.CANCELLED, Stage.CLOSED)
 
     @property
     def is_active(self) -> bool:
@@ -82,6 +87,24 @@ class ApprovalState:
             return None
         return self.status.requester or self.status.requester_from_messages()
 
+    @property
+    def progress(self) -> Progress | None:
+        """Under a policy: the stages done and the one waiting (None without a policy)."""
+        route = self.request.route if self.request is not None else None
+        if route is None or self.status is None or self.status.policy_stage is None:
+            return None
+        return Progress(route, self.status.policy_stage, self.status.deadline,
+                        tuple(StageRecord.from_json(record) for record in self.status.stages_done))
+
+    def stage_decided_by(self, person: Person, approved: bool, stage: int | None) -> bool:
+        """Under a policy: did this person's decision settle `stage` (not the last one)?"""
+        progress = self.progress
+        if progress is None or stage is None or stage >= len(progress.done):
+            return False
+        recorded = progress.done[stage].recorded
+        return (recorded.decided_by is not None and recorded.decided_by.same_account(person)
+                and recorded.approved is approved)
+
     def message(self, platform: str) -> dict[str, Any] | None:
         """The front end's own reference to the posted request, if it posted one."""
         return self.status.messages.get(platform) if self.status else None
@@ -95,6 +118,16 @@ class ApprovalState:
             and decision.decided_by is not None
             and decision.decided_by.same_account(person)
             and decision.approved is approved
+        )
+
+    def cancelled_by(self, person: Person) -> bool:
+        """Did this person's cancellation win?"""
+        cancellation = self.cancellation
+        return (
+            self.stage is Stage.CANCELLED
+            and cancellation is not None
+            and cancellation.cancelled_by is not None
+            and cancellation.cancelled_by.same_account(person)
         )
 
     def http_json(self) -> dict[str, Any]:
@@ -120,6 +153,8 @@ def closed_text(state: ApprovalState, describe: Callable[[RecordedDecision], str
         return "This request has already been decided; the decision is being recorded."
     if state.stage is Stage.ESCALATED:
         return "This request already expired and was escalated to senior management."
+    if state.stage is Stage.CANCELLED:
+        return "This request was cancelled by its requester."
     if state.stage is Stage.CLOSED:
         return "This request is closed: its workflow ended without a decision."
     return "I can't find that approval request. It may have been purged."
@@ -139,12 +174,14 @@ def classify(status: Any) -> ApprovalState:
     outcome = output if runtime == "Completed" else (progress.outcome if progress else None)
     outcome = dict(outcome) if isinstance(outcome, Mapping) else None
 
-    def state(stage: Stage, decision: RecordedDecision | None = None) -> ApprovalState:
+    def state(stage: Stage, decision: RecordedDecision | None = None,
+              cancellation: RecordedCancellation | None = None) -> ApprovalState:
         return ApprovalState(
             stage,
             instance_id=status.instance_id or "",
             request=_request(getattr(status, "input_", None)),
             decision=decision,
+            cancellation=cancellation,
             outcome=outcome,
             status=progress,
             runtime_status=str(runtime),
@@ -158,11 +195,13 @@ def classify(status: Any) -> ApprovalState:
     if outcome is not None:
         if outcome.get("status") == STATUS_ESCALATED:
             return state(Stage.ESCALATED)
+        if outcome.get("status") == STATUS_CANCELLED:
+            return state(Stage.CANCELLED, cancellation=RecordedCancellation.from_record(outcome.get("cancellation")))
         if isinstance(outcome.get("approval"), Mapping):
             return state(Stage.DECIDED, RecordedDecision.from_record(outcome["approval"]))
     if runtime in ACTIVE_RUNTIME_STATUSES:
         stage = progress.stage if progress else None
-        if stage in (None, workflow_status.SENDING_REQUEST, workflow_status.WAITING):
+        if stage in (None, workflow_status.SENDING_REQUEST, workflow_status.WAITING, workflow_status.SENIOR_REVIEW):
             return state(Stage.OPEN)
         if stage == workflow_status.ESCALATING:
             return state(Stage.ESCALATED)

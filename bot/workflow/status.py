@@ -19,6 +19,8 @@ SENDING_REQUEST = "sending_request"
 WAITING = "waiting_for_approval"
 PROCESSING = "processing_decision"
 ESCALATING = "escalating"
+SENIOR_REVIEW = "senior_review"  # escalated, and senior management may still decide
+CANCELLING = "cancelling"
 DONE = "done"
 
 # Runtime statuses of the durable instance, grouped as the front ends need them.
@@ -45,6 +47,13 @@ class WorkflowStatus:
     last_invalid_response: str | None = None
     notification_error: str | None = None
     outcome: dict[str, Any] | None = None
+    # Under a policy only: the stage waiting (0-based; one past the last is the senior review),
+    # its name and tier, the decisions of the stages done, and the escalation posts per front end.
+    policy_stage: int | None = None
+    stage_name: str | None = None
+    tier: str | None = None
+    stages_done: list[dict[str, Any]] = field(default_factory=list)
+    escalations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -60,6 +69,13 @@ class WorkflowStatus:
         }
         if self.notification_error is not None:
             data["notificationError"] = self.notification_error
+        if self.policy_stage is not None:
+            data["tier"] = self.tier
+            data["policyStage"] = self.policy_stage
+            data["stageName"] = self.stage_name
+            data["stagesDone"] = list(self.stages_done)
+            if self.escalations:
+                data["escalations"] = dict(self.escalations)
         if self.outcome is not None:
             data["outcome"] = self.outcome
         return data
@@ -74,6 +90,9 @@ class WorkflowStatus:
             messages = {SLACK: data["message"]} if isinstance(data.get("message"), Mapping) else {}
         outcome = data.get("outcome")
         invalid = data.get("invalidResponses")
+        policy_stage = data.get("policyStage")
+        escalations = data.get("escalations")
+        done = data.get("stagesDone")
         return cls(
             stage=data["stage"],
             approval_id=str(data.get("approvalId") or ""),
@@ -84,6 +103,12 @@ class WorkflowStatus:
             last_invalid_response=_text(data.get("lastInvalidResponse")),
             notification_error=_text(data.get("notificationError")),
             outcome=dict(outcome) if isinstance(outcome, Mapping) else None,
+            policy_stage=policy_stage if isinstance(policy_stage, int) and not isinstance(policy_stage, bool) else None,
+            stage_name=_text(data.get("stageName")),
+            tier=_text(data.get("tier")),
+            stages_done=[dict(r) for r in done if isinstance(r, Mapping)] if isinstance(done, list) else [],
+            escalations={str(k): dict(v) for k, v in escalations.items() if isinstance(v, Mapping)}
+            if isinstance(escalations, Mapping) else {},
         )
 
     def requester_from_messages(self) -> Person | None:

@@ -8,7 +8,7 @@ from typing import Any
 from ..history import iso_time, parse_time
 from ..status import json_value
 from ..store import TERMINAL, InstanceRow, InstanceSnapshot
-from .timeline import build_timeline, timeline_json
+from .timeline import Item, build_timeline, timeline_json
 from .waits import OpenWaits
 
 
@@ -30,10 +30,12 @@ def summary_json(row: InstanceRow) -> dict[str, Any]:
             "lastUpdatedTime": row.last_updated_time}
 
 
-def waiting_json(snap: InstanceSnapshot, waits: OpenWaits) -> dict[str, Any]:
+def waiting_json(snap: InstanceSnapshot, waits: OpenWaits,
+                 items: list[Item] | None = None) -> dict[str, Any]:
     row = snap.instance
     if row.runtime_status in TERMINAL:
         return {"events": [], "eventsKnown": True, "timers": [], "activities": []}
+    calls = [{"call": i.label} for i in items or [] if i.kind == "entity" and i.state == "running"]
     tasks = json.loads(row.tasks)
     retry = {t[0] for t in tasks if t[1] == "timer" and not t[3]}
     open_waits = waits.of(row, snap.history)
@@ -44,6 +46,7 @@ def waiting_json(snap: InstanceSnapshot, waits: OpenWaits) -> dict[str, Any]:
         "timers": [{"timerId": t.timer_id, "fireAt": iso_time(parse_time(t.fire_at_text)),
                     "retry": t.timer_id in retry} for t in snap.timers],
         "activities": [{"taskId": a.task_id, "name": a.name} for a in snap.activities],
+        "entities": calls,
     }
 
 
@@ -56,10 +59,11 @@ def instance_json(snap: InstanceSnapshot, waits: OpenWaits, now: datetime) -> di
         **summary_json(row),
         "executionId": row.execution_id,
         "parentInstanceId": row.parent_instance_id,
+        "version": row.version,
         "input": decoded(row.input),
         "output": decoded(row.output),
         "customStatus": decoded(row.custom_status),
         "now": iso_time(now),
-        "waiting": waiting_json(snap, waits),
+        "waiting": waiting_json(snap, waits, items),
         "timeline": timeline_json(items, now),
     }

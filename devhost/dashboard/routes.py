@@ -19,6 +19,7 @@ from aiohttp import web
 from ..history import iso_time
 from ..store import STATUSES, InstanceQuery, InstanceReader
 from .changes import ChangeFeed
+from .entity_view import entities_json
 from .instance_view import instance_json, summary_json
 from .queries import BadQuery, decode_cursor, encode_cursor, instance_page, list_query
 from .waits import HandleLookup, OpenWaits
@@ -90,6 +91,23 @@ async def list_instances(request: web.Request) -> web.Response:
     })
 
 
+async def list_entities(request: web.Request) -> web.Response:
+    """GET /_devhost/api/entities?name=N&limit=50&after=<entity id>: state and queue lengths."""
+    query = request.query
+    try:
+        limit = int(query.get("limit") or DEFAULT_PAGE)
+    except ValueError:
+        return _bad("limit must be a whole number")
+    dash = request.app[_DASHBOARD]
+    try:
+        body = entities_json(dash.reader.entities, query.get("name") or None,
+                             query.get("after") or None, limit)
+    except BadQuery as exc:
+        return _bad(str(exc))
+    body["now"] = iso_time(dash.now())
+    return web.json_response(body)
+
+
 async def get_instance(request: web.Request) -> web.Response:
     """GET /_devhost/api/instances/{id}: status, open waits, pending timers, timeline."""
     instance_id = request.match_info["instance_id"]
@@ -156,5 +174,6 @@ def build_dashboard(reader: InstanceReader, *, hub: str, handles: HandleLookup,
     app.router.add_static("/dashboard/static", STATIC, append_version=False)
     app.router.add_get("/api/instances", list_instances)
     app.router.add_get("/api/instances/{instance_id}", get_instance)
+    app.router.add_get("/api/entities", list_entities)
     app.router.add_get("/api/changes", changes)
     return app

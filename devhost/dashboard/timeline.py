@@ -16,7 +16,8 @@ _END_STATES = {0: "running", 1: "completed", 2: "continued as new", 3: "failed",
 
 @dataclass
 class Item:
-    kind: str             # activity | timer | retry-timer | suborchestration | event | lifecycle
+    kind: str             # activity | timer | retry-timer | suborchestration | entity | signal
+    #                       | event | lifecycle
     label: str
     state: str            # running | completed | failed | pending | fired | cancelled | raised | ...
     start: str            # ISO UTC
@@ -54,6 +55,7 @@ def build_timeline(history: list[str], tasks: list[list[Any]], pending_timers: s
     retry_timers = {t[0] for t in tasks if t[1] == "timer" and not t[3]}
     items: list[Item] = []
     spans: dict[int, Item] = {}
+    calls: dict[str, Item] = {}  # entity calls by request id: the response is named by it
     for text in history:
         e = json.loads(text)
         kind, at = e["EventType"], _time(e)
@@ -102,6 +104,24 @@ def build_timeline(history: list[str], tasks: list[list[Any]], pending_timers: s
                 fired.end = at
                 fired.duration_ms = _duration(fired.start, at)
                 fired.detail = f"fired at {at}"
+        elif kind == EventType.EventSent:
+            request = json_value(e.get("Input")) or {}
+            label = f"{e.get('InstanceId') or 'entity'} {request.get('op', '')}".strip()
+            if request.get("signal"):
+                items.append(Item("signal", label, "sent", at, task_id=e.get("EventId"),
+                                  detail=_compact(request.get("input"))))
+            else:
+                span = Item("entity", label, "running", at, task_id=e.get("EventId"),
+                            detail=_compact(request.get("input")))
+                calls[str(request.get("id"))] = span
+                items.append(span)
+        elif kind == EventType.EventRaised and e.get("Name") in calls:
+            call = calls.pop(e["Name"])
+            response = json_value(e.get("Input")) or {}
+            call.end = at
+            call.duration_ms = _duration(call.start, at)
+            call.state = "failed" if response.get("exceptionType") else "completed"
+            call.detail = _compact(response.get("result"))
         elif kind == EventType.EventRaised:
             items.append(Item("event", e.get("Name") or "event", "raised", at,
                               detail=_compact(e.get("Input"))))

@@ -43,7 +43,8 @@ def replay_open_waits(handle: Callable[..., Any], row: InstanceRow,
     Orchestrator(handle.orchestrator_function).handle(ctx)  # type: ignore[attr-defined]
     waits = {}
     for key, value in ctx.open_tasks.items():
-        if isinstance(key, str):
+        if isinstance(key, str) and getattr(value, "_api_name", "") != "CallEntityAction":
+            # (an entity call waits under its request id, not under an event name)
             count = _pending(value)
             if count:
                 waits[key] = count

@@ -1,4 +1,5 @@
-// The sandbox workspace page: who you are, channels, messages, composer, modals, live updates.
+// The sandbox workspace page: who you are, channels, messages, composer, modals, the app's Home tab,
+// live updates.
 import { renderBlocks } from "./blocks.js";
 import { escapeHtml, formatClock, mrkdwn, plain } from "./mrkdwn.js";
 
@@ -6,7 +7,9 @@ const $ = (id) => document.getElementById(id);
 const state = {
   me: null, team: "", users: {}, humans: [], channels: [], messages: {}, views: [], commands: [],
   current: null, unread: {}, socket: null, highlight: null, drafts: {}, draftsFor: null,
+  home: null, homeTab: false,
 };
+const HOME = "HOME";  // state.current while the app's Home tab is shown
 
 const me = () => state.users[state.me];
 const timeZone = () => me()?.tz || "UTC";
@@ -39,14 +42,18 @@ function apply(data) {
   state.messages = data.messages;
   state.views = data.views;
   state.commands = data.commands;
+  state.home = data.home;
+  state.homeTab = data.home_tab;
   state.unread = {};
   localStorage.setItem("sandbox.user", state.me);
   document.body.dataset.user = state.me;
   const fromLink = archiveTarget();
   const keep = state.channels.find((c) => c.id === (fromLink?.channel || state.current));
-  state.current = keep ? keep.id : state.channels[0]?.id;
+  const onHome = state.current === HOME && state.homeTab && !fromLink;
+  state.current = onHome ? HOME : keep ? keep.id : state.channels[0]?.id;
   state.highlight = fromLink?.ts || null;
   renderAll();
+  if (state.current === HOME) api("/ui/home/open", {user: state.me});
 }
 
 function archiveTarget() {
@@ -77,6 +84,7 @@ function setConn(mode) {
 function onChange(event) {
   if (event.type === "state") { apply(event); setConn("live"); return; }
   if (event.type === "views") { state.views = event.views; renderModal(); return; }
+  if (event.type === "home") { state.home = event.view; if (state.current === HOME) renderMessages(); return; }
   const channel = event.type === "message" ? event.message.channel : event.channel;
   const list = state.messages[channel] || (state.messages[channel] = []);
   const at = list.findIndex((m) => m.ts === (event.message?.ts ?? event.ts));
@@ -122,6 +130,8 @@ function channelLabel(c) {
 }
 
 function renderNav() {
+  $("apps-section").hidden = !state.homeTab;
+  $("home-link").classList.toggle("active", state.current === HOME);
   for (const [listId, ims] of [["channel-list", false], ["dm-list", true]]) {
     const list = $(listId);
     list.innerHTML = "";
@@ -152,13 +162,30 @@ function selectChannel(id) {
   $("composer-input").focus();
 }
 
+function selectHome() {
+  state.current = HOME;
+  state.highlight = null;
+  if (location.pathname !== "/") history.replaceState(null, "", "/");
+  renderNav();
+  renderHeader();
+  renderMessages(true);
+  renderComposer();
+  api("/ui/home/open", {user: state.me});  // the app is told (app_home_opened) and publishes the tab
+}
+
 function renderHeader() {
+  if (state.current === HOME) {
+    $("channel-title").textContent = "Expense Approvals";
+    $("channel-topic").textContent = "Home";
+    return;
+  }
   const c = state.channels.find((x) => x.id === state.current);
   $("channel-title").textContent = c ? channelLabel(c) : "";
   $("channel-topic").textContent = c ? (c.is_im ? "Direct messages with the app" : c.topic?.value || "") : "";
 }
 
 function renderComposer() {
+  $("composer").hidden = state.current === HOME;
   const c = state.channels.find((x) => x.id === state.current);
   $("composer-input").placeholder = c ? `Message ${c.is_im ? c.name : "#" + c.name}` : "Message";
 }
@@ -170,7 +197,7 @@ function author(m) {
 function messageNode(m) {
   const u = author(m);
   const node = document.createElement("article");
-  node.className = `message${m.ephemeral ? " ephemeral" : ""}${m.ts === state.highlight ? " highlight" : ""}`;
+  node.className = `message${m.ephemeral ? " ephemeral" : ""}${m.thread_ts ? " reply" : ""}${m.ts === state.highlight ? " highlight" : ""}`;
   node.dataset.ts = m.ts;
   node.dataset.channel = m.channel;
   node.setAttribute("aria-label", `message from ${u.real_name}`);
@@ -184,6 +211,7 @@ function messageNode(m) {
         ${m.edited ? `<span class="edited">(edited)</span>` : ""}</div>
       <div class="content"></div>
       ${m.ephemeral ? `<div class="only-you">Only visible to you</div>` : ""}
+      ${m.thread_ts ? `<div class="in-thread">Replied in thread</div>` : ""}
     </div>`;
   const content = node.querySelector(".content");
   try {
@@ -206,8 +234,33 @@ function renderContent(m, content) {
   }
 }
 
+function renderHome(box) {
+  box.innerHTML = "";
+  const view = state.home;
+  const tab = document.createElement("section");
+  tab.className = "home-tab";
+  tab.setAttribute("aria-label", "Home tab");
+  if (!view) {
+    tab.innerHTML = `<div class="empty">The app has not published a Home tab for you yet.</div>`;
+  } else {
+    try {
+      tab.append(renderBlocks(view.blocks, {...ctx(), onAction: (block, element) => clickHome(block, element)}));
+    } catch (error) {
+      console.error("cannot render the Home tab", error);
+      tab.innerHTML = `<div class="empty">The Home tab cannot be shown.</div>`;
+    }
+  }
+  box.append(tab);
+}
+
+async function clickHome(block, element) {
+  const result = await api("/ui/home/click", {user: state.me, action_id: element.action_id, block_id: block.block_id});
+  if (!result.ok && result.error === "invalid_action") flash(result.detail);
+}
+
 function renderMessages(jump = false) {
   const box = $("messages");
+  if (state.current === HOME) { renderHome(box); return; }
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
   box.innerHTML = "";
   const list = state.messages[state.current] || [];
@@ -307,6 +360,7 @@ function setupComposer() {
       input.focus();
     }
   });
+  $("home-link").addEventListener("click", (e) => { e.preventDefault(); selectHome(); });
   $("user-switch").addEventListener("change", (e) => {
     state.drafts = {};
     state.draftsFor = null;

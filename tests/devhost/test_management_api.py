@@ -268,6 +268,61 @@ async def test_list_and_filters(host, http):
     assert len(first) == 2 and len(second) == 1
 
 
+async def test_pages_follow_the_continuation_token_without_skipping_or_repeating(host, http):
+    """§2.1 list with `top`: each page holds at most `top`, the x-ms-continuation-token header
+    names where the next starts and is absent on the last page; an instance purged between two
+    pages does not shift the rest (an offset would skip p-3)."""
+    for n in range(7):
+        await host.client.start_new("two_waits", f"p-{n}")
+    await host.client.raise_event("p-1", "E", 1)
+    await host.wait_for_status("p-1", "Completed")
+    base = f"{host.base_url}/durabletask/instances/?instanceIdPrefix=p-&top=3"
+    async with http.get(base) as resp:
+        first = [s["instanceId"] for s in await resp.json()]
+        token = resp.headers["x-ms-continuation-token"]
+    await host.client.purge_instance_history("p-1")
+    async with http.get(base, headers={"x-ms-continuation-token": token}) as resp:
+        second = [s["instanceId"] for s in await resp.json()]
+        token = resp.headers["x-ms-continuation-token"]
+    async with http.get(base, headers={"x-ms-continuation-token": token}) as resp:
+        third = [s["instanceId"] for s in await resp.json()]
+        assert "x-ms-continuation-token" not in resp.headers
+    assert (first, second, third) == (["p-0", "p-1", "p-2"], ["p-3", "p-4", "p-5"], ["p-6"])
+
+
+async def test_list_filters_combine_with_paging_and_show_input(host, http):
+    """§2.1 list: runtimeStatus and createdTimeFrom/To narrow every page; showInput=false leaves
+    input null; an exact page ends the listing without a token."""
+    for n in range(4):
+        await host.client.start_new("two_waits", f"q-{n}", {"n": n})
+    await host.client.raise_event("q-2", "E", 1)
+    await host.wait_for_status("q-2", "Completed")
+    now = host.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    base = (f"{host.base_url}/runtime/webhooks/durabletask/instances?runtimeStatus=Running,Pending"
+            f"&createdTimeTo={now}&top=3&showInput=false")
+    async with http.get(base) as resp:
+        page = await resp.json()
+        assert "x-ms-continuation-token" not in resp.headers
+    assert [s["instanceId"] for s in page] == ["q-0", "q-1", "q-3"]
+    assert all(s["input"] is None and set(s) == STATUS_KEYS for s in page)
+    async with http.get(base.replace("showInput=false", "showInput=true")) as resp:
+        assert [s["input"] for s in await resp.json()] == ['{"n": 0}', '{"n": 1}', '{"n": 3}']  # as the SDK sent it (T1)
+    async with http.get(base.replace("createdTimeTo", "createdTimeFrom").replace(now, "2999-01-01")) as resp:
+        assert await resp.json() == []
+
+
+async def test_a_continuation_token_it_never_issued_is_400(host, http):
+    """A token that is not ours is the caller's mistake: 400 with the argument error shape,
+    never a 500 and never a silent first page."""
+    await host.client.start_new("two_waits", "r-1")
+    for token in ["not-a-token", "W10", "-5"]:
+        async with http.get(f"{host.base_url}/durabletask/instances?top=1",
+                            headers={"x-ms-continuation-token": token}) as resp:
+            assert resp.status == 400
+            body = await resp.json()
+            assert set(body) == ERROR_KEYS and "continuation" in body["Message"]
+
+
 # ---------------------------------------------------------------- terminate (§2.1, §2.3)
 async def test_terminate_codes_and_result(host, http):
     """§2.1 terminate: 202 then Terminated with output = reason; 410 finished; 404 unknown;

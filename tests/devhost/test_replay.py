@@ -77,17 +77,38 @@ async def test_compatible_change_keeps_running(tmp_path):
     assert status["output"] == {"a": "first", "e": '"now"'}
 
 
-async def test_entities_are_reported_as_not_supported(tmp_path):
-    app = write_app(tmp_path / "ent", """
-    @app.entity_trigger(context_name="context")
-    def Counter(context):
-        context.set_state(1)
-
+async def test_call_http_is_reported_as_not_supported(tmp_path):
+    app = write_app(tmp_path / "http", """
     @app.orchestration_trigger(context_name="context")
     def flow(context):
-        yield context.call_entity(df.EntityId("Counter", "k"), "add", 1)
+        yield context.call_http("GET", "http://127.0.0.1:9/")
     """)
     async with run_devhost(app) as host:
         iid = await host.client.start_new("flow")
         status = await host.wait_for_status(iid, "Failed")
-    assert "call_entity (durable entities) is not supported by devhost" in status["output"]
+    assert "call_http is not supported by devhost" in status["output"]
+
+
+async def test_a_changed_entity_call_fails_with_a_non_determinism_message(tmp_path):
+    entity = """
+    @app.entity_trigger(context_name="context")
+    def Counter(context):
+        context.set_result(context.get_state(lambda: 0))
+
+    @app.orchestration_trigger(context_name="context")
+    def flow(context):
+        a = yield context.call_entity(df.EntityId("Counter", "k"), "get")
+        e = yield context.wait_for_external_event("go")
+        return [a, e]
+    """
+    db = tmp_path / "hub.sqlite3"
+    async with run_devhost(write_app(tmp_path / "v1", entity), db_path=db) as host:
+        iid = await host.client.start_new("flow")
+        await host.settle()
+    changed = entity.replace('EntityId("Counter", "k")', 'EntityId("Counter", "other")')
+    async with run_devhost(write_app(tmp_path / "v2", changed), db_path=db) as host:
+        await host.client.raise_event(iid, "go", "now")
+        status = await host.wait_for_status(iid, "Completed", "Failed")
+    assert status["output"].startswith("Orchestrator function 'flow' failed: "
+                                       "Non-Deterministic workflow detected")
+    assert "a call to entity '@counter@k' with sequence ID 0" in status["output"]

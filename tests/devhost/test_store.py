@@ -1,8 +1,11 @@
-"""The SQLite store opens files written by older devhost versions."""
+"""The SQLite store opens files written by older devhost versions and keeps what rows hold."""
 import sqlite3
 from contextlib import closing
 
 from devhost.sqlite_store import SqliteStore
+from devhost.store import InstanceRow
+
+CREATED = "2024-05-01T12:00:00.000000Z"
 
 # The instances table as the first devhost wrote it (before pending_output).
 FIRST_INSTANCES = """
@@ -27,7 +30,24 @@ def test_an_older_file_gains_the_new_columns_and_keeps_its_rows(tmp_path):
     try:
         row = store.instance("old")
         assert row.runtime_status == "Running" and row.pending_output is None
+        # Every ExecutionStarted an older devhost wrote says Version "": so does the new column.
+        assert row.version == ""
     finally:
         store.close()
     store = SqliteStore(path)  # opening it again changes nothing
     store.close()
+
+
+def test_a_version_and_no_version_stay_apart(tmp_path):
+    """null (no version) and "" (an empty one) differ for versionMatchStrategy Strict."""
+    store = SqliteStore(tmp_path / "hub.sqlite3")
+    try:
+        with store.transaction():
+            for instance_id, version in (("none", None), ("empty", ""), ("one", "1.0")):
+                store.insert_instance(InstanceRow(
+                    instance_id=instance_id, name="flow", execution_id="e", runtime_status="Pending",
+                    input=None, output=None, custom_status=None, created_time=CREATED,
+                    last_updated_time=CREATED, version=version))
+        assert [store.instance(i).version for i in ("none", "empty", "one")] == [None, "", "1.0"]
+    finally:
+        store.close()

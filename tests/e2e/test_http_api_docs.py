@@ -68,6 +68,7 @@ def test_the_docs_show_the_whole_flow():
     routes = {(c.method, re.sub(r"\{\w+\}", "{}", c.url.split(DOCUMENTED_ORIGIN)[1])) for c in commands}
     assert ("POST", "/api/human_interaction") in routes
     assert ("POST", "/api/approve/{}") in routes
+    assert ("POST", "/api/cancel/{}") in routes
     assert ("GET", "/api/status/{}") in routes
 
 
@@ -78,8 +79,11 @@ async def test_every_documented_curl_works_as_written(app_host, http, doc):
         url = curl.url.replace(DOCUMENTED_ORIGIN, app_host.base_url)
         if "{approvalId}" in url or "{instanceId}" in url:
             if "{approvalId}" in url or started is None:
-                # each documented decision gets its own waiting request
-                async with http.post(f"{app_host.base_url}/api/human_interaction", json={}) as response:
+                # each documented decision gets its own waiting request, made by whoever a
+                # documented cancellation names as the requester
+                requester = json.loads(curl.data or "{}").get("requester") if "/api/cancel/" in url else None
+                body = {"requester": requester} if requester else {}
+                async with http.post(f"{app_host.base_url}/api/human_interaction", json=body) as response:
                     started = await response.json()
                 await app_host.wait_for_custom_status(
                     started["id"], lambda custom: isinstance(custom, dict) and custom.get("stage") == "waiting_for_approval"
@@ -87,7 +91,7 @@ async def test_every_documented_curl_works_as_written(app_host, http, doc):
             url = url.replace("{approvalId}", started["approvalId"]).replace("{instanceId}", started["id"])
         data = curl.data.encode() if curl.data is not None else None
         async with http.request(curl.method, url, data=data, headers=curl.headers) as response:
-            body = await response.json(content_type=None)
+            body = await response.json() if response.content_type == "application/json" else await response.text()
             expected = {"POST": 202, "GET": 200}[curl.method]
             assert response.status == expected, (curl, body)
         if url.endswith("/api/human_interaction"):

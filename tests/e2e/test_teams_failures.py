@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from testkit.teams_harness import APPROVALS, APPROVER, REQUESTER, approval_id_in, teams_devhost
+from testkit.teams_harness import APPROVALS, APPROVER, ESCALATIONS, REQUESTER, approval_id_in, teams_devhost
 
 
 async def test_a_failed_post_is_retried_and_the_request_is_posted_once() -> None:
@@ -42,3 +42,19 @@ async def test_a_deleted_request_card_does_not_stop_the_decision_from_being_told
         status = await teams.host.wait_for_status(started.instance_id, "Completed")
         assert status["output"]["status"] == "Approved"
         assert "was approved" in json.dumps(teams.replies_to(REQUESTER)[-1].card)
+
+
+async def test_an_escalation_marks_the_card_expired_before_it_posts_anything() -> None:
+    """Updates are safe to repeat and posts are not, so a re-run after a crash repeats as little as
+    possible when the posts come last."""
+    async with teams_devhost() as teams:
+        started = await teams.start_by_text()
+        teams.fake.fail_next(1, status=500, conversation=ESCALATIONS)
+        await teams.host.advance(timedelta(minutes=11))
+        await teams.host.settle()
+        assert "Expired" in json.dumps(started.card.card)  # before the failed post was retried
+        assert teams.fake.in_conversation(ESCALATIONS) == []
+        await teams.host.advance(timedelta(seconds=3))
+        await teams.host.wait_for_status(started.instance_id, "Completed")
+        assert len(teams.fake.in_conversation(ESCALATIONS)) == 1
+        assert [c.verb for c in teams.fake.calls][-4:] == ["update", "create", "send", "send"]

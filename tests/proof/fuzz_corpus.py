@@ -255,7 +255,7 @@ def invalid_decision_body(rng: random.Random) -> Any:
 
 
 def http_api_request(rng: random.Random, targets: Targets) -> BadRequest:
-    kind = rng.randrange(7)
+    kind = rng.randrange(9)
     json_headers = {"content-type": "application/json"}
     if kind == 0:
         # (an empty body is valid: every field has a default)
@@ -278,6 +278,11 @@ def http_api_request(rng: random.Random, targets: Targets) -> BadRequest:
     if kind == 3:
         target = rng.choice(["0" * 32, "approval-" + "a" * 32, quote(weird_text(rng) or "x", safe=""), "%2e%2e"])
         return BadRequest("status unknown", "GET", f"/api/status/{target}", b"", {}, SIGNED)
+    if kind == 8:
+        name = rng.choice(["from", "to", "status", "format", "limit", "continuation",
+                           quote(weird_text(rng) or "x", safe="")])
+        value = quote(weird_text(rng) or "-1", safe="")
+        return BadRequest("export: bad query", "GET", f"/api/approvals?{name}={value}", b"", {}, SIGNED)
     if kind == 4:
         method, path = rng.choice([("GET", "/api/human_interaction"), ("PUT", f"/api/approve/{targets.waiting}"),
                                    ("DELETE", f"/api/status/{targets.waiting}"), ("POST", "/api/status/x"),
@@ -297,6 +302,16 @@ def http_api_request(rng: random.Random, targets: Targets) -> BadRequest:
             ("POST", f"instances/{iid}/{quote(weird_text(rng) or 'x', safe='')}", b"", {}),
         ])
         return BadRequest("management API on unknown/finished", method, f"{MANAGEMENT}/{tail}", body, headers, SIGNED)
+    if kind == 7:
+        # a request made in Slack: over HTTP it is never cancelled, whatever the body says
+        target = rng.choice([targets.waiting, targets.approved, targets.escalated, "0" * 32,
+                             quote(weird_text(rng) or "x", safe="")])
+        body = rng.choice([{"requester": "ureq1"}, {"requester": rng.choice(["", 5, None, "x" * 257])},
+                           {"requester": "ureq1", "reason": rng.choice([5, "x" * 2001])},
+                           {"requester": "ureq1", "cancelledBy": {"platform": "slack", "id": "UREQ1"}},
+                           {"cancel": True, "by": "ureq1"}, weird_value(rng)])
+        return BadRequest("cancel over HTTP", "POST", f"/api/cancel/{target}",
+                          json.dumps(body).encode("utf-8", "surrogatepass"), json_headers, SIGNED)
     waiting = targets.waiting
     method, tail, body, headers = rng.choice([
         ("GET", f"instances?top={quote(weird_text(rng))}", b"", {}),

@@ -11,7 +11,7 @@ from typing import Any
 
 TASK_SCHEDULED = 4
 TIMER_FIRED = 11
-OUTCOME_ACTIVITIES = ("process_approval", "escalate_approval")
+OUTCOME_ACTIVITIES = ("process_approval", "escalate_approval", "cancel_approval")
 ESCALATE_ACTIVITY = "escalate_approval"
 
 

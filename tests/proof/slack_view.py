@@ -16,7 +16,8 @@ from typing import Any
 from testkit.blockkit import all_text, buttons
 from testkit.slack_api import Call, FakeSlackApi
 
-OPEN, APPROVED, DENIED, ESCALATED, UNKNOWN = "Open", "Approved", "Denied", "Escalated", "Unknown"
+OPEN, APPROVED, DENIED, ESCALATED, CANCELLED, UNKNOWN = (
+    "Open", "Approved", "Denied", "Escalated", "Cancelled", "Unknown")
 
 
 @dataclass
@@ -43,6 +44,8 @@ def outcome_of_text(text: str) -> str:
         return DENIED
     if text.startswith("Expired and escalated"):
         return ESCALATED
+    if text.startswith("Cancelled by"):
+        return CANCELLED
     return UNKNOWN
 
 

@@ -1,6 +1,6 @@
 """Thousands of bad requests against every endpoint, and property tests over whole input spaces.
 
-Every HTTP function of the app (human_interaction, approve, status), devhost's durable management
+Every HTTP function of the app (human_interaction, approve, cancel, status), devhost's durable management
 API and both Slack endpoints get malformed JSON and form bodies, wrong types, huge and empty
 fields, unicode, forged and replayed signatures, unknown action and callback ids, and payloads
 for unknown or finished approvals. None may answer 5xx or show a traceback, and none may change

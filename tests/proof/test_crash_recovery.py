@@ -47,6 +47,7 @@ from testkit.slack_client import (
     slack_settings,
 )
 from tests.proof.hub import next_deadlines, outcome_actions, owed_deadlines, statuses, unfinished_activities
+from tests.proof.kills import gather_limited, kill_during
 from tests.proof.sizing import scaled, seeded_random
 from tests.proof.slack_view import (
     APPROVED,
@@ -62,14 +63,11 @@ from tests.proof.slack_view import (
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 PER_KIND = scaled(80, minimum=5)
-CONCURRENCY = 24
 LONG_TIMEOUT_S = 900
 TIMEOUT_WINDOW_S = (25.0, 50.0)  # the escalating third: deadlines spread over this window
 TERMINAL = ("Completed", "Failed", "Terminated")
 EXPECTED = {"approve": APPROVED, "deny": DENIED, "escalate": ESCALATED}
 HTTP_REQUESTER = "carol@company.com"  # known to the fake Slack, so HTTP requests get a notice too
-# Only these mean "the answer was lost because the process died"; anything else is a real failure.
-LOST_TO_THE_KILL = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)
 
 
 @dataclass
@@ -89,43 +87,6 @@ class Tally:
     resent_starts: int = 0
     resent_decisions: int = 0
     phantoms: int = 0
-
-
-async def _kill_during(host: DevhostProcess, jobs: list[Callable[[], Awaitable[None]]], when: asyncio.Event, *,
-                       kill_after: int | None = None, timeout: float = 120) -> int:
-    """Run jobs CONCURRENCY at a time and SIGKILL the host the moment ``when`` is set (or, with
-    ``kill_after``, once that many jobs got their answer). Returns how many jobs lost their
-    answer to the kill; a job that fails any other way, or before the kill, fails the test."""
-    answered = cut = 0
-    killed = False
-    queue = iter(jobs)
-
-    async def worker() -> None:
-        nonlocal answered, cut
-        for job in queue:
-            if when.is_set():
-                return
-            try:
-                await job()
-            except LOST_TO_THE_KILL:
-                if not killed:
-                    raise  # a live host dropped the connection: that is a bug, not the crash
-                cut += 1
-                continue
-            answered += 1
-            if kill_after is not None and answered >= kill_after:
-                when.set()
-
-    workers = asyncio.ensure_future(asyncio.gather(*(worker() for _ in range(CONCURRENCY))))
-    trigger = asyncio.ensure_future(when.wait())
-    await asyncio.wait([workers, trigger], return_when=asyncio.FIRST_COMPLETED)
-    if workers.done() and workers.exception() is None and not when.is_set():
-        await asyncio.wait_for(trigger, timeout)  # every job answered; the moment is still to come
-    killed = True
-    await host.kill()
-    trigger.cancel()
-    await workers  # raises what a live host got wrong
-    return cut
 
 
 def _held_instance(held: Hold) -> str:
@@ -180,7 +141,7 @@ async def test_sigkill_at_chosen_moments_loses_nothing_and_decides_each_approval
                         plan.instance_id = (await response.json())["id"]
                 return start
 
-            cut = await _kill_during(host, [starter(p) for p in plans], asyncio.Event(),
+            cut = await kill_during(host, [starter(p) for p in plans], asyncio.Event(),
                                      kill_after=rng.randint(len(plans) // 4, len(plans) * 3 // 4))
             kill(f"while starting: {cut} starts in flight lost their answer")
             assert cut, "no start request was in flight at the kill"
@@ -192,14 +153,14 @@ async def test_sigkill_at_chosen_moments_loses_nothing_and_decides_each_approval
             held = fake.hold("chat.postMessage", where=_in_channel(APPROVAL_CHANNEL),
                              after=rng.randrange(max(1, waiting_for_post + len(unstarted))))
             await host.start()
-            await _kill_during(host, [starter(p) for p in unstarted], held.arrived)
+            await kill_during(host, [starter(p) for p in unstarted], held.arrived)
             held.release()
             posting = _held_instance(held)
             assert posting in unfinished_activities(db, "send_approval_request"), (
                 "the kill did not land while the request was being posted")
             kill(f"while posting a request: {len(posts_per_approval(fake, APPROVAL_CHANNEL))} requests posted")
             await host.start()
-            await _gather_limited([starter(p) for p in plans if p.instance_id is None])
+            await gather_limited([starter(p) for p in plans if p.instance_id is None])
 
             # Everything known (and anything started by a request that never got its answer) posted.
             rows = await host.wait_for_all(session, lambda rs: all(_past_sending(r) for r in rs), timeout=120)
@@ -233,14 +194,14 @@ async def test_sigkill_at_chosen_moments_loses_nothing_and_decides_each_approval
                 return decide
 
             deciding = [p for p in plans if p.kind != "escalate"]
-            cut = await _kill_during(host, [decider(p) for p in deciding], asyncio.Event(),
+            cut = await kill_during(host, [decider(p) for p in deciding], asyncio.Event(),
                                      kill_after=rng.randint(len(deciding) // 5, len(deciding) * 4 // 5))
             kill(f"while deciding: {cut} decisions in flight lost their answer")
             assert cut, "no decision was in flight at the kill"
             await host.start()
             undecided = [p for p in deciding if not p.decided]
             tally.resent_decisions = len(undecided)
-            await _gather_limited([decider(p) for p in undecided])
+            await gather_limited([decider(p) for p in undecided])
 
             # --- 4. killed at the instant a deadline comes due ------------------------------------
             escalating = {f"approval-{p.instance_id}" for p in plans if p.kind == "escalate"}
@@ -295,16 +256,6 @@ def _past_sending(row: dict[str, Any]) -> bool:
         return True
     custom = row.get("customStatus") or {}
     return custom.get("stage") not in (None, "sending_request") and custom.get("message") is not None
-
-
-async def _gather_limited(jobs: list[Callable[[], Awaitable[None]]]) -> None:
-    limit = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(job: Callable[[], Awaitable[None]]) -> None:
-        async with limit:
-            await job()
-
-    await asyncio.gather(*(one(job) for job in jobs))
 
 
 def _verdict(plans: list[Plan], rows: list[dict], fake: FakeSlackApi, hooks: dict[str, tuple[str, str]],

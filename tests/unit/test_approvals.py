@@ -13,13 +13,17 @@ from hypothesis import strategies as st
 from bot.approvals import (
     MAX_TIMEOUT_SECONDS,
     ApprovalRequest,
+    Cancellation,
     Decision,
     InvalidDecision,
     InvalidRequest,
+    RecordedCancellation,
     approval_id_for,
+    cancelled_output,
     decision_output,
     escalated_output,
     instance_id_from_approval_id,
+    parse_response,
     parse_timestamp,
     pascal_case,
     utc_timestamp,
@@ -252,3 +256,50 @@ def test_workflow_status_shape_keeps_the_documented_fields_and_reads_back():
     }
     again = WorkflowStatus.from_json(status.to_json())
     assert again is not None and again.to_json() == status.to_json()
+
+
+def test_a_cancellation_round_trips_on_the_decision_event_and_never_approves():
+    cancellation = Cancellation(by="alice", reason="Bought it myself", cancelled_by=Person.slack("U42", "alice"))
+    assert parse_response(cancellation.to_payload()) == cancellation
+    assert parse_response(json.dumps(cancellation.to_payload())) == cancellation
+    assert cancellation.approved is False and cancellation.status == "Cancelled" and cancellation.via == "slack"
+    assert isinstance(parse_response({"approved": True, "approver": "m"}), Decision)
+
+
+@pytest.mark.parametrize("payload", [
+    {"cancel": True},
+    {"cancel": 1, "by": "alice"},
+    {"cancel": True, "by": ""},
+    {"cancel": True, "by": "alice", "reason": 3},
+    {"cancel": True, "by": "alice", "reason": "x" * 2001},
+    {"cancel": True, "by": "alice", "approved": True},
+    {"cancel": True, "by": "alice", "cancelledBy": {"platform": "fax", "id": "1"}},
+    {"approved": True, "approver": "m", "cancel": True},
+])
+def test_anything_but_a_valid_cancellation_is_rejected(payload):
+    with pytest.raises(InvalidDecision):
+        parse_response(payload)
+
+
+def test_only_the_requester_may_cancel():
+    alice = Person.slack("U0ALICE", "alice")
+    in_slack = ApprovalRequest(requester="alice", requester_account=alice, origin="slack")
+    over_http = ApprovalRequest(requester="alice@company.com")
+    assert Cancellation("alice", cancelled_by=alice).is_by_requester(in_slack, alice)
+    assert not Cancellation("bob", cancelled_by=Person.slack("U0BOB", "bob")).is_by_requester(in_slack, alice)
+    assert not Cancellation("alice").is_by_requester(in_slack, alice), "HTTP callers are nobody in a chat"
+    assert Cancellation("ALICE@company.com ").is_by_requester(over_http, None)
+    assert not Cancellation("mallory@company.com").is_by_requester(over_http, None)
+
+
+def test_cancelled_output_keeps_the_readme_fields_and_says_who_and_when():
+    request = ApprovalRequest(amount=5000, requester="alice@company.com", description="Conference")
+    output = cancelled_output(request, "approval-abc", Cancellation("alice@company.com"), DECIDED_AT)
+    assert output == {
+        "requestType": "ExpenseApproval", "status": "Cancelled",
+        "cancellation": {"by": "alice@company.com", "reason": "", "timestamp": "2025-09-19T16:45:30Z", "via": "api"},
+        "approvalId": "approval-abc", "amount": 5000.0, "requester": "alice@company.com",
+        "description": "Conference", "cancelledAt": "2025-09-19T16:45:30Z",
+    }
+    recorded = RecordedCancellation.from_record(output["cancellation"])
+    assert (recorded.by, recorded.via, recorded.cancelled_by) == ("alice@company.com", "api", None)

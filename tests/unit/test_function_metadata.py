@@ -16,12 +16,16 @@ HTTP_FUNCTIONS = {
     # name: (route, methods, authLevel)
     "start_approval_request": ("human_interaction", ["POST"], "FUNCTION"),
     "decide_approval_request": ("approve/{approvalId}", ["POST"], "FUNCTION"),
+    "cancel_approval_request": ("cancel/{approvalId}", ["POST"], "FUNCTION"),
     "get_approval_status": ("status/{instanceId}", ["GET"], "FUNCTION"),
+    "export_approval_records": ("approvals", ["GET"], "FUNCTION"),
     "slack_commands": ("slack/commands", ["POST"], "ANONYMOUS"),
     "slack_interactions": ("slack/interactions", ["POST"], "ANONYMOUS"),
+    "slack_events": ("slack/events", ["POST"], "ANONYMOUS"),
     "teams_messages": ("teams/messages", ["POST"], "ANONYMOUS"),
 }
-ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval")
+ACTIVITIES = ("send_approval_request", "process_approval", "escalate_approval", "cancel_approval",
+              "advance_approval_stage", "remind_approvers", "close_escalation")
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +124,9 @@ def test_example_settings_cover_every_setting_the_app_reads():
     from bot.config import SETTING_NAMES
 
     assert set(SETTING_NAMES) <= set(values)
+    from bot.policy.settings import POLICY_SETTING
+
+    assert values[POLICY_SETTING] == "", "no policy unless one is chosen: the sample's single approval"
     assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
     assert values["DURABLE_TASK_SCHEDULER_CONNECTION_STRING"] == "Endpoint=http://localhost:8080;Authentication=None"
     assert values["TASKHUB_NAME"] == "default"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import decision_buttons, deny_reason, expense_command, new_request_form
+from bot.slack.listeners import (
+    app_home,
+    cancel_button,
+    decision_buttons,
+    deny_reason,
+    expense_command,
+    new_request_form,
+)
 
 
 def register_listeners(app: AsyncApp) -> None:
@@ -13,3 +20,5 @@ def register_listeners(app: AsyncApp) -> None:
     new_request_form.register(app)
     decision_buttons.register(app)
     deny_reason.register(app)
+    cancel_button.register(app)
+    app_home.register(app)

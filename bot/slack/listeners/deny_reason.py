@@ -1,4 +1,5 @@
-"""The deny-reason form's submission: check again, raise the denial, report what was recorded."""
+"""The deny-reason form's submission: check again, raise the denial, report what was recorded,
+and refresh the App Home tabs it changed."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.config import SlackSettings
 from bot.slack.deciding import clicker, closed_text, may_decide
+from bot.slack.home_tab import refresh_homes
 from bot.slack.modals import DENY_REASON_CALLBACK, DenyTarget, notice_modal, submitted_value
 from bot.workflow.client import WorkflowClient
 from bot.workflow.deciding import NOT_DELIVERED
+from bot.workflow.listing import Listing
 
 
 def register(app: Any) -> None:
@@ -26,6 +29,7 @@ async def deny_reason_submitted(
     client: AsyncWebClient,
     slack_settings: SlackSettings,
     workflow: WorkflowClient,
+    listing: Listing,
 ) -> None:
     reason = (submitted_value(view, "reason") or "").strip()
     if not reason:
@@ -44,9 +48,11 @@ async def deny_reason_submitted(
     if verdict.refusal is not None or verdict.instance_id is None or verdict.state is None:
         await ack(response_action="update", view=notice_modal("Not denied", verdict.refusal or "Not possible."))
         return
-    decision = Decision(approved=False, approver=user.label, comments=reason, decided_by=user)
+    decision = Decision(approved=False, approver=user.label, comments=reason, decided_by=user, stage=verdict.stage)
     delivered = await workflow.decide(verdict.instance_id, decision)
     state = await workflow.wait_for_outcome(verdict.instance_id)
+    if state.is_settled:
+        await refresh_homes(client, slack_settings, listing, user, state.requester)
     if state.decided_by(user, approved=False):
         await ack()  # the form closes; process_approval rewrites the message and tells the requester
     elif state.is_settled:

@@ -1,4 +1,5 @@
-"""`/expense`: start a request from one line, or open the form."""
+"""`/expense`: start a request from one line, open the form, or (`/expense list`) show privately
+what waits for you and your own recent requests, as the App Home tab does."""
 
 from __future__ import annotations
 
@@ -9,21 +10,27 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals import DEFAULT_TIMEOUT_SECONDS, ApprovalRequest, InvalidRequest
+from bot.config import SlackSettings
 from bot.expense_text import ParseError, parse_expense_command, wants_form
 from bot.people import SLACK, Person
 from bot.slack import messages
 from bot.slack.formatting import escape
+from bot.slack.home import list_message
+from bot.slack.home_tab import mine_for
 from bot.slack.modals import new_request_modal
 from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.listing import Listing
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/expense"
 USAGE = (
     "Usage: `/expense <amount> <what it is for>`, for example `/expense 5000 Conference attendance` "
-    "or `/expense $1,250.50 Team dinner`. Type `/expense` alone to open a form."
+    "or `/expense $1,250.50 Team dinner`. Type `/expense` alone to open a form, "
+    "`/expense list` to see what waits for you."
 )
+LIST_WORD = "list"
 
 
 def register(app: Any) -> None:
@@ -31,9 +38,13 @@ def register(app: Any) -> None:
 
 
 async def expense_command(
-    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, workflow: WorkflowClient
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, workflow: WorkflowClient,
+    slack_settings: SlackSettings, listing: Listing,
 ) -> None:
     text = typed_text(command.get("text") or "")
+    if text.strip().lower() == LIST_WORD:
+        await _list(ack, client, slack_settings, listing, command["user_id"])
+        return
     if wants_form(text):
         await _open_form(ack, client, command.get("trigger_id"))
         return
@@ -69,6 +80,16 @@ async def expense_command(
 def typed_text(text: str) -> str:
     """What the person typed: Slack sends `&`, `<` and `>` in command text as entities."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+async def _list(ack: AsyncAck, client: AsyncWebClient, settings: SlackSettings, listing: Listing, user_id: str) -> None:
+    try:
+        mine = await mine_for(client, settings, listing, user_id)
+    except BackendUnavailable:
+        await ack(response_type="ephemeral", text="Sorry, I couldn't read the requests just now. Please try again.")
+        return
+    answer = list_message(mine)
+    await ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
 
 
 async def _open_form(ack: AsyncAck, client: AsyncWebClient, trigger_id: str | None) -> None:

@@ -116,7 +116,7 @@ async function refresh() {
   try {
     do {
       again = false;
-      if (current.view === "list") await loadList();
+      if (current.view === "list") { await loadList(); await loadEntities(); }
       else await loadInstance(current.id);
     } while (again);
   } catch (error) {
@@ -205,6 +205,34 @@ async function loadList() {
     ? `${first + 1}–${first + rows.length} of ${body.total}` : `0 of ${body.total}`;
 }
 
+// -- the entity list: the first pages, state included ---------------------------------------------
+const entityState = { pages: 1 };
+
+async function loadEntities() {
+  let after = null;
+  const items = [];
+  let next = null;
+  for (let page = 0; page < entityState.pages; page += 1) {
+    const params = new URLSearchParams({ limit: PAGE_SIZE });
+    if (after) params.set("after", after);
+    const { status, body } = await getJson(`${API}/entities?${params}`);
+    if (status !== 200) return;
+    items.push(...body.entities);
+    next = body.next;
+    if (!next) break;
+    after = next;
+  }
+  const rows = items.map((e) => el("tr", { "data-entity-id": e.entityId },
+    el("td", {}, e.name),
+    el("td", {}, el("code", {}, e.key)),
+    el("td", { class: "state" }, e.exists ? JSON.stringify(e.state) : "(no state yet)"),
+    el("td", { class: "time", title: e.lastOperationTime || "" }, formatTime(e.lastOperationTime)),
+    el("td", { class: "queued" }, String(e.queued))));
+  $("entity-rows").replaceChildren(...rows);
+  $("empty-entities").hidden = rows.length > 0;
+  $("more-entities").hidden = !next;
+}
+
 // -- one instance ------------------------------------------------------------------------------
 let instanceShown = null;
 
@@ -229,6 +257,8 @@ async function loadInstance(id) {
   const badge = $("instance-status");
   badge.textContent = body.runtimeStatus;
   badge.className = `badge status-${body.runtimeStatus}`;
+  $("instance-version-row").hidden = body.version === null || body.version === undefined;
+  $("instance-version").textContent = body.version ?? "";
   $("instance-created").textContent = formatTime(body.createdTime);
   $("instance-updated").textContent = formatTime(body.lastUpdatedTime);
   showJson($("input-json"), body.input);
@@ -263,6 +293,11 @@ function renderWaiting(body) {
       el("span", { class: "icon", "aria-hidden": "true" }, "⚙"),
       el("span", {}, "Activity ", el("span", { class: "what" }, a.name), " running")));
   }
+  for (const c of w.entities || []) {
+    items.push(el("li", { class: "wait-entity" },
+      el("span", { class: "icon", "aria-hidden": "true" }, "◆"),
+      el("span", {}, "Entity call ", el("span", { class: "what" }, c.call))));
+  }
   if (!items.length) {
     items.push(el("li", { class: "none" },
       TERMINAL.has(body.runtimeStatus) ? `Nothing: the instance is ${body.runtimeStatus}.` : "Nothing pending right now."));
@@ -284,12 +319,13 @@ function tick() {
 }
 setInterval(tick, 250);
 
-const ICONS = { activity: "A", timer: "T", "retry-timer": "R", event: "E", suborchestration: "S", lifecycle: "●" };
+const ICONS = { activity: "A", timer: "T", "retry-timer": "R", event: "E", suborchestration: "S", entity: "N", signal: "→", lifecycle: "●" };
 
 function itemSummary(item) {
   switch (item.kind) {
     case "activity":
     case "suborchestration":
+    case "entity":
       if (item.state === "running") return "running";
       if (item.state === "abandoned") return "did not finish";
       return `${item.state} in ${formatDuration(item.duration_ms)}`;
@@ -300,6 +336,8 @@ function itemSummary(item) {
       return `cancelled before its deadline ${formatTime(item.due)}`;
     case "event":
       return `event raised at ${formatTime(item.start)}`;
+    case "signal":
+      return `signal sent at ${formatTime(item.start)}`;
     default:
       return formatTime(item.start);
   }
@@ -309,6 +347,8 @@ function itemLabel(item) {
   if (item.kind === "activity") return `Activity ${item.label}`;
   if (item.kind === "event") return `Event ${item.label}`;
   if (item.kind === "suborchestration") return `Sub-orchestration ${item.label}`;
+  if (item.kind === "entity") return `Entity call ${item.label}`;
+  if (item.kind === "signal") return `Entity signal ${item.label}`;
   return item.label;
 }
 
@@ -331,7 +371,7 @@ function renderTimeline(body) {
       const left = pos(item.start);
       track.append(el("div", { class: "tl-bar", style: `left:${left}%;width:${Math.max(pos(item.end) - left, 0.4)}%`,
         title: `${item.start} → ${item.end}` }));
-    } else if (item.kind === "activity" || item.kind === "suborchestration") {
+    } else if (item.kind === "activity" || item.kind === "suborchestration" || item.kind === "entity") {
       const left = pos(item.start);
       track.append(el("div", { class: "tl-bar", style: `left:${left}%;width:${Math.max(nowPos - left, 0.4)}%` }));
     } else {
@@ -477,6 +517,7 @@ $("older").addEventListener("click", () => {
   listState.page += 1;
   refresh();
 });
+$("more-entities").addEventListener("click", () => { entityState.pages += 1; refresh(); });
 $("newer").addEventListener("click", () => {
   if (listState.page === 0) return;
   listState.page -= 1;

@@ -18,14 +18,17 @@ SCOPES_BY_METHOD = {
     "chat_getPermalink": set(),
     "conversations_open": {"im:write"},
     "conversations_history": {"channels:history", "groups:history", "im:history"},  # channels and notice DMs
+    "conversations_replies": {"channels:history", "groups:history"},  # a request's thread (policy notes)
+    "usergroups_users_list": {"usergroups:read"},  # a policy naming a Slack user group as approvers
     "users_lookupByEmail": {"users:read", "users:read.email"},
     "users_info": {"users:read"},  # a click on a request whose requester has no Slack account
     "views_open": set(),
+    "views_publish": set(),  # the App Home tab
 }
 
 
 def _methods_called_in_bot() -> set[str]:
-    pattern = re.compile(r"\.((?:chat|conversations|users|views|reactions|files|team|auth)_\w+)\(")
+    pattern = re.compile(r"\.((?:chat|conversations|users|usergroups|views|reactions|files|team|auth)_\w+)\(")
     return {m for path in (ROOT / "bot").rglob("*.py") for m in pattern.findall(path.read_text())}
 
 
@@ -50,7 +53,10 @@ def test_it_is_an_http_mode_single_workspace_app() -> None:
     settings = MANIFEST["settings"]
     assert settings["socket_mode_enabled"] is False
     assert settings["token_rotation_enabled"] is False
-    assert "event_subscriptions" not in settings
+    events = settings["event_subscriptions"]
+    assert events["request_url"].startswith("https://") and events["request_url"].endswith("/api/slack/events")
+    assert events["bot_events"] == ["app_home_opened"]
+    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
     bot_user = MANIFEST["features"]["bot_user"]
     assert re.fullmatch(r"[a-z0-9._-]{1,80}", bot_user["display_name"])
     assert len(MANIFEST["display_information"]["name"]) <= 35

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from bot.approvals import ApprovalRequest, RecordedDecision
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision
 from bot.people import Person
 from bot.slack import messages
 from testkit.blockkit import all_text, assert_valid_blocks, buttons
@@ -91,3 +91,31 @@ def test_very_long_descriptions_stay_within_block_limits() -> None:
         messages.escalation(APPROVAL_ID, request, DEADLINE, "reason", None),
     ):
         assert_valid_blocks(message.block_dicts())
+
+
+def test_the_requester_confirmation_carries_cancel_request_and_the_outcome_none() -> None:
+    for build in (messages.request_started, messages.request_repeated):
+        blocks = build(APPROVAL_ID, REQUEST, DEADLINE).block_dicts()
+        assert_valid_blocks(blocks)
+        [cancel] = buttons(blocks)
+        assert (cancel["action_id"], cancel["value"], cancel["text"]["text"]) == (
+            "cancel_request", APPROVAL_ID, "Cancel request")
+
+
+def test_a_cancelled_request_has_no_buttons_and_says_who_cancelled_and_why() -> None:
+    cancellation = RecordedCancellation("alice", "Bought it <myself>", DEADLINE, Person.slack("UALICE", "alice"),
+                                        "slack")
+    for message in (messages.cancelled(APPROVAL_ID, REQUEST, cancellation),
+                    messages.requester_cancellation_notice(APPROVAL_ID, REQUEST, cancellation, "https://x/p"),
+                    messages.cancel_confirmed(APPROVAL_ID, REQUEST, cancellation)):
+        blocks = message.block_dicts()
+        assert_valid_blocks(blocks)
+        assert not buttons(blocks)
+    text = all_text(messages.cancelled(APPROVAL_ID, REQUEST, cancellation).block_dicts())
+    assert "*Cancelled* by <@UALICE>" in text and "Bought it &lt;myself&gt;" in text
+
+
+def test_a_cancellation_over_the_http_api_names_the_requester_as_text() -> None:
+    cancellation = RecordedCancellation("<!channel> alice", "", DEADLINE, None, "api")
+    text = all_text(messages.cancelled(APPROVAL_ID, REQUEST, cancellation).block_dicts())
+    assert "&lt;!channel&gt; alice (through the HTTP API)" in text

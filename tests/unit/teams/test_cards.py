@@ -3,7 +3,7 @@ typed text never read as markdown."""
 
 from datetime import UTC, datetime
 
-from bot.approvals import ApprovalRequest, RecordedDecision
+from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision
 from bot.people import Person
 from bot.teams import cards
 
@@ -93,3 +93,36 @@ def test_the_form_shows_values_and_errors_under_their_fields() -> None:
     assert card["body"][1]["value"] == "12 EUR"
     [deadline] = [b for b in card["body"] if b.get("id") == "deadline"]
     assert deadline["value"] == "600" and len(deadline["choices"]) == 4
+
+
+def test_the_request_card_is_refreshed_for_at_most_sixty_listed_approvers() -> None:
+    approvers = {f"29:approver-{n:03d}" for n in range(75)}
+    refresh = cards.request_card("approval-abc", REQUEST, DEADLINE, watchers=approvers)["refresh"]
+    assert refresh["action"] == {"type": "Action.Execute", "title": "Refresh", "verb": "refresh",
+                                 "data": {"approvalId": "approval-abc"}}
+    assert refresh["userIds"] == sorted(approvers)[:60]
+
+
+def test_without_an_approver_list_teams_decides_who_gets_the_refresh() -> None:
+    refresh = cards.request_card("approval-abc", REQUEST, DEADLINE)["refresh"]
+    assert "userIds" not in refresh  # everyone, in conversations of up to 60 members
+
+
+def test_settled_cards_ask_for_no_refresh() -> None:
+    assert "refresh" not in cards.decided_card("approval-abc", REQUEST, DECIDED)
+    assert "refresh" not in cards.expired_card("approval-abc", REQUEST, DEADLINE)
+
+
+def test_the_requesters_confirmation_has_cancel_request() -> None:
+    card = cards.started_card("approval-abc", REQUEST, DEADLINE)
+    assert [(a["type"], a["verb"], a["data"], a["title"]) for a in card["actions"]] == [
+        ("Action.Execute", "cancelRequest", {"approvalId": "approval-abc"}, "Cancel request")]
+
+
+def test_a_cancelled_card_and_notice_have_no_decision_buttons_and_say_who_cancelled() -> None:
+    cancellation = RecordedCancellation("Alice", "[no](https://evil.example)", DEADLINE, ALICE, "teams")
+    card = cards.cancelled_card("approval-abc", REQUEST, cancellation)
+    assert "actions" not in card
+    assert "Cancelled by Alice" in text_runs(card) and "[no](https://evil.example)" in text_runs(card)
+    notice = cards.cancelled_notice("approval-abc", REQUEST, cancellation, "https://teams/link")
+    assert [a["type"] for a in notice["actions"]] == ["Action.OpenUrl"]

@@ -1,4 +1,4 @@
-"""The three activities as the host calls them: JSON in, JSON out, Slack optional."""
+"""The activities as the host calls them: JSON in, JSON out, Slack optional."""
 
 from collections.abc import AsyncIterator
 from typing import Any
@@ -36,12 +36,13 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlackApi]:
         yield fake
 
 
-def test_the_blueprint_registers_the_three_contract_activities() -> None:
+def test_the_blueprint_registers_the_contract_activities_and_the_policy_ones() -> None:
     app = df.DFApp()
     app.register_functions(module.activities)
     triggers = {f.get_function_name(): f.get_trigger().type for f in app.get_functions()}
     assert triggers == {name: "activityTrigger" for name in
-                        ("send_approval_request", "process_approval", "escalate_approval")}
+                        ("send_approval_request", "process_approval", "escalate_approval", "cancel_approval",
+                         "advance_approval_stage", "remind_approvers", "close_escalation")}
 
 
 @pytest.mark.usefixtures("no_slack")
@@ -53,6 +54,9 @@ async def test_without_slack_every_activity_returns_none() -> None:
     ) is None
     assert await _activity("escalate_approval")(
         {"approvalId": APPROVAL_ID, "request": REQUEST, "deadline": DEADLINE, "message": None}) is None
+    assert await _activity("cancel_approval")(
+        {"approvalId": APPROVAL_ID, "request": REQUEST, "message": None,
+         "cancellation": {"by": "alice@company.com", "reason": "", "timestamp": DEADLINE, "via": "api"}}) is None
 
 
 async def test_the_request_goes_out_and_its_location_comes_back(fake: FakeSlackApi) -> None:

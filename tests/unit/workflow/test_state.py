@@ -72,3 +72,21 @@ def test_a_failed_instance_keeps_an_outcome_it_had_fixed() -> None:
 
 def test_a_terminated_instance_is_closed() -> None:
     assert classify(_status("Terminated")).stage is Stage.CLOSED
+
+
+CANCELLED = {"requestType": "ExpenseApproval", "status": "Cancelled",
+             "cancellation": {"by": "alice", "reason": "", "timestamp": "2026-11-26T10:05:00Z", "via": "slack",
+                              "cancelledBy": {"platform": "slack", "id": "UALICE", "name": "alice"}}}
+
+
+@pytest.mark.parametrize("status", [
+    _status("Completed", stage="done", output=CANCELLED),
+    _status("Running", stage="cancelling", outcome=CANCELLED),
+    _status("Failed", stage="cancelling", outcome=CANCELLED),
+])
+def test_a_cancelled_request_is_settled_and_says_who_cancelled(status: DurableOrchestrationStatus) -> None:
+    state = classify(status)
+    assert state.stage is Stage.CANCELLED and state.is_settled and not state.is_open
+    assert state.cancelled_by(ALICE) and not state.cancelled_by(BOB)
+    assert state.cancellation is not None and state.cancellation.cancelled_at is not None
+    assert closed_text(state) == "This request was cancelled by its requester."

@@ -1,0 +1,81 @@
+""""My approvals": the requests waiting for a person's decision and their own recent requests.
+
+Both lists come from one listing of the durable instances (bot.workflow.listing), read with the
+one status reader, so a list shows what a click on it would find. Each chat shows them its own
+way (the Slack App Home and `/expense list`, the Teams `list` card).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.people import Person
+from bot.workflow.listing import OPEN_RUNTIME_STATUSES, InstanceFilter, Listing
+from bot.workflow.state import ApprovalState
+
+RECENT = timedelta(days=30)  # how far back "my requests" reaches
+MAX_OWN = 10  # the newest of one's own requests shown
+LAST = datetime.max.replace(tzinfo=UTC)
+
+InGroup = Callable[[str, Person], Awaitable[bool]]  # is this person in that (Slack user) group?
+
+
+@dataclass(frozen=True)
+class MyApprovals:
+    waiting: list[ApprovalState]  # open requests this person may decide now, oldest (most urgent) first
+    own: list[ApprovalState]  # this person's requests of the last RECENT, newest first, at most MAX_OWN
+    may_approve: bool  # an approver at all: the "waiting for you" list is shown, even when empty
+
+
+async def my_approvals(listing: Listing, person: Person, *, is_approver: Callable[[str], bool], now: datetime,
+                       in_group: InGroup | None = None) -> MyApprovals:
+    """One pass over the instances created in the last RECENT serves both lists (every request
+    ends within its deadlines, days at most); a second query finds any older one still open.
+
+    A request waits for this person when they may decide it now, by the same rule as a click:
+    the chat's approver list (`is_approver`), or under a policy the approvers of the stage that
+    waits (`in_group` answers for the user groups listed there)."""
+    since = now - RECENT
+    recent, older = await asyncio.gather(
+        _every(listing, InstanceFilter(created_from=since)),
+        _every(listing, InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES, created_to=since)),
+    )
+    deciders = _Deciders(person, is_approver, in_group)
+    waiting = [state for state in (*older, *recent)
+               if state.is_open and not _requested(state, person) and await deciders.may_decide(state)]
+    waiting.sort(key=lambda state: (state.deadline or state.created_time or LAST, state.instance_id))
+    own = [state for state in recent if _requested(state, person)]
+    own.sort(key=lambda state: (state.created_time or since, state.instance_id), reverse=True)
+    return MyApprovals(waiting, own[:MAX_OWN], is_approver(person.id) or bool(waiting))
+
+
+class _Deciders:
+    """May this person decide a request now? Each user group is asked about once per listing."""
+
+    def __init__(self, person: Person, is_approver: Callable[[str], bool], in_group: InGroup | None) -> None:
+        self.person, self.is_approver, self.in_group = person, is_approver, in_group
+        self.groups: dict[str, bool] = {}
+
+    async def may_decide(self, state: ApprovalState) -> bool:
+        progress = state.progress
+        if progress is None:
+            return self.is_approver(self.person.id)
+        if progress.approvers.includes(self.person):
+            return True
+        for group in progress.approvers.groups_on(self.person.platform):
+            if self.in_group is not None and group not in self.groups:
+                self.groups[group] = await self.in_group(group, self.person)
+            if self.groups.get(group):
+                return True
+        return False
+
+
+async def _every(listing: Listing, where: InstanceFilter) -> list[ApprovalState]:
+    return [state async for state in listing.every(where)]
+
+
+def _requested(state: ApprovalState, person: Person) -> bool:
+    return state.requester is not None and state.requester.same_account(person)
