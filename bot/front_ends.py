@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from bot.config import slack_settings
 from bot.people import SLACK, TEAMS
 from bot.teams.config import teams_settings
+from bot.workflow.listing import Listing
 from bot.workflow.notifying import Notifier
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,9 @@ def configured_front_ends() -> tuple[str, ...]:
 
 
 @asynccontextmanager
-async def notifier_for(front_end: str) -> AsyncIterator[Notifier | None]:
-    """The front end's notifier, or None when it is not configured (the call is then skipped)."""
+async def notifier_for(front_end: str, *, listing: Listing | None = None) -> AsyncIterator[Notifier | None]:
+    """The front end's notifier, or None when it is not configured (the call is then skipped).
+    `listing` lets a front end that shows people their own lists (Slack's Home tab) refresh them."""
     if front_end == SLACK:
         settings = slack_settings()  # raises ConfigError naming a malformed setting
         if settings is None:
@@ -34,7 +36,7 @@ async def notifier_for(front_end: str) -> AsyncIterator[Notifier | None]:
             return
         from bot.slack.notifier import notifier
 
-        async with notifier(settings) as slack:
+        async with notifier(settings, listing=listing) as slack:
             yield slack
         return
     if front_end == TEAMS:

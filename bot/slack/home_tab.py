@@ -1,8 +1,9 @@
 """Publishing a person's App Home tab: on opening it, and after something that concerns them.
 
 Slack sends `app_home_opened` every time someone opens the tab, so the tab is fresh whenever it
-is looked at. Decisions made in Slack also republish the decider's and the requester's tabs at
-once; a publish is bounded in time and its failure only logged, as the click's answer matters more.
+is looked at. Once an outcome is shown (a decision from any chat or the HTTP API, an escalation, a
+cancellation), the notifying activity republishes the requester's tab too; that is bounded in
+time and its failure only logged: the outcome itself is already shown and told.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.workflow.my_approvals import MyApprovals, my_approvals
 
 log = logging.getLogger(__name__)
 
-REFRESH_SECONDS = 1.0  # a refresh after a click must not eat Slack's 3 s
+REFRESH_SECONDS = 10.0  # the notifying activity is not kept waiting on a slow listing
 UNAVAILABLE = "I couldn't read the requests just now. Open this tab again in a moment."
 
 

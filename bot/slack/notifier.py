@@ -25,6 +25,7 @@ from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedCancellati
 from bot.config import SlackSettings
 from bot.people import SLACK, InvalidPerson, Person
 from bot.slack import messages, policy_messages
+from bot.slack.home_tab import refresh_homes
 from bot.slack.messages import SlackMessage
 from bot.slack.request_copies import (
     ESCALATION_EVENT,
@@ -41,6 +42,7 @@ from bot.slack.request_copies import (
 )
 from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
+from bot.workflow.listing import Listing
 from bot.workflow.progress import Progress
 from bot.workflow.status import NOT_POSTED_KEY, REQUESTER_ACCOUNT_KEY
 
@@ -108,7 +110,8 @@ class PostedMessage:
 
 
 @asynccontextmanager
-async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS) -> AsyncIterator[Notifier]:
+async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_SECONDS,
+                   listing: Listing | None = None) -> AsyncIterator[Notifier]:
     """A Notifier whose calls share the loop's HTTP session (and its open connections) with
     every other activity, instead of opening a session per activity."""
     session = await shared_session(timeout)
@@ -116,6 +119,7 @@ async def notifier(settings: SlackSettings, *, timeout: int = ACTIVITY_TIMEOUT_S
         settings,
         activity_client(settings, timeout=timeout, session=session),
         activity_client(settings, timeout=timeout, session=session, repeatable=False),
+        listing,
     )
 
 
@@ -123,11 +127,13 @@ class Notifier:
     """Web API calls for one activity invocation."""
 
     def __init__(
-        self, settings: SlackSettings, client: AsyncWebClient | None = None, poster: AsyncWebClient | None = None
+        self, settings: SlackSettings, client: AsyncWebClient | None = None, poster: AsyncWebClient | None = None,
+        listing: Listing | None = None,
     ) -> None:
         self.settings = settings
         self.client = client or activity_client(settings)
         self.poster = poster or activity_client(settings, repeatable=False)  # the request post only
+        self.listing = listing  # to republish Home tabs once an outcome is shown; None: they refresh when opened
 
     # --- bot.workflow.notifying.Notifier -------------------------------------------------------
 
@@ -149,6 +155,7 @@ class Notifier:
         await self._tell_requester(request, approval_id, decision.decided_at or datetime.now().astimezone(), _built(
             messages.requester_decision_notice, approval_id, request, decision, message.permalink if message else None),
             key=SENIOR_OUTCOME_KEY if senior_post is not None else None)
+        await self._refresh_homes(request)
 
     async def record_cancellation(
         self, approval_id: str, request: ApprovalRequest, cancellation: RecordedCancellation,
@@ -161,6 +168,7 @@ class Notifier:
         await self._tell_requester(request, approval_id, cancellation.cancelled_at or datetime.now().astimezone(),
                                    _built(messages.requester_cancellation_notice, approval_id, request, cancellation,
                                           message.permalink if message else None))
+        await self._refresh_homes(request)
 
     async def escalate(
         self, approval_id: str, request: ApprovalRequest, deadline: datetime, posted: dict[str, Any] | None,
@@ -186,6 +194,7 @@ class Notifier:
                                                 progress))
         await self._tell_requester(request, approval_id, deadline, _built(
             messages.requester_escalation_notice, approval_id, request, deadline, permalink))
+        await self._refresh_homes(request)
         return {"channel": channel, "ts": ts, "permalink": permalink}
 
     async def advance_stage(
@@ -229,6 +238,14 @@ class Notifier:
             await self._tell_requester(request, approval_id, deadline, _built(
                 messages.requester_decision_notice, approval_id, request, decision,
                 message.permalink if message else None), key=SENIOR_OUTCOME_KEY)
+        await self._refresh_homes(request)
+
+    async def _refresh_homes(self, request: ApprovalRequest) -> None:
+        """The requester's Home tab shows the outcome: here, in the activity, not in a click's
+        answer, whose 3 s it would eat. A decider sees theirs on the tab they clicked, or the next
+        time they open it. Bounded and only logged when it fails."""
+        if self.listing is not None:
+            await refresh_homes(self.client, self.settings, self.listing, request.account_on(SLACK))
 
     async def _reply_once(self, parent: PostedMessage, approval_id: str, event_type: str, key: str,
                           message: SlackMessage) -> None:

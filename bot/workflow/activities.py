@@ -14,6 +14,7 @@ import azure.durable_functions as df
 from bot.approvals import STATUS_ESCALATED, ApprovalRequest, RecordedCancellation, RecordedDecision, parse_timestamp
 from bot.front_ends import notifier_for
 from bot.people import SLACK
+from bot.workflow.listing import Listing
 from bot.workflow.names import (
     ADVANCE_STAGE,
     CLOSE_ESCALATION,
@@ -37,9 +38,12 @@ def _front_end(payload: dict[str, Any]) -> str:
     return str(payload.get("frontEnd") or SLACK)  # calls scheduled before front ends were named
 
 
-async def _on_front_end(activity: str, payload: dict[str, Any], act: Callable[[Notifier], Awaitable[T]]) -> T | None:
-    """Run `act` with the payload's front end's notifier; skip (None) when it is not configured."""
-    async with notifier_for(_front_end(payload)) as notifier:
+async def _on_front_end(activity: str, payload: dict[str, Any], act: Callable[[Notifier], Awaitable[T]],
+                        client: Any = None) -> T | None:
+    """Run `act` with the payload's front end's notifier; skip (None) when it is not configured.
+    With the activity's durable `client`, the notifier can refresh people's own lists."""
+    listing = Listing(client) if client is not None else None
+    async with notifier_for(_front_end(payload), listing=listing) as notifier:
         if notifier is None:
             log.info("%s(%s): %s is not configured; skipping", activity, payload["approvalId"], _front_end(payload))
             return None
@@ -69,23 +73,25 @@ async def send_approval_request(payload: dict[str, Any]) -> dict[str, Any] | Non
 
 
 @activities.activity_trigger(input_name="payload", activity=RECORD_DECISION)
-async def process_approval(payload: dict[str, Any]) -> None:
+@activities.durable_client_input(client_name="client")
+async def process_approval(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> None:
     """Show the decision on the posted request (no buttons) and tell the requester."""
     progress = _progress(payload)
     await _on_front_end(RECORD_DECISION, payload, lambda notifier: notifier.record_decision(
         payload["approvalId"], _request(payload), RecordedDecision.from_record(payload["decision"]),
-        payload.get("message"), progress=progress, escalation=payload.get("escalation")))
+        payload.get("message"), progress=progress, escalation=payload.get("escalation")), client)
 
 
 @activities.activity_trigger(input_name="payload", activity=ESCALATE)
-async def escalate_approval(payload: dict[str, Any]) -> dict[str, Any] | None:
+@activities.durable_client_input(client_name="client")
+async def escalate_approval(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any] | None:
     """Tell senior management, mark the posted request expired, tell the requester; under a policy
     letting senior management decide, the escalation carries Approve / Deny and its reference
     comes back."""
     progress = _progress(payload)
     return await _on_front_end(ESCALATE, payload, lambda notifier: notifier.escalate(
         payload["approvalId"], _request(payload), parse_timestamp(payload["deadline"]), payload.get("message"),
-        progress=progress))
+        progress=progress), client)
 
 
 @activities.activity_trigger(input_name="payload", activity=ADVANCE_STAGE)
@@ -105,19 +111,21 @@ async def remind_approvers(payload: dict[str, Any]) -> None:
 
 
 @activities.activity_trigger(input_name="payload", activity=CLOSE_ESCALATION)
-async def close_escalation(payload: dict[str, Any]) -> None:
+@activities.durable_client_input(client_name="client")
+async def close_escalation(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> None:
     """Senior management did not decide in time: close the escalation as the policy says."""
     request, progress = _policy_call(payload)
     outcome = payload["outcome"]
     decision = None if outcome.get("status") == STATUS_ESCALATED else RecordedDecision.from_record(outcome["approval"])
     stage_deadline = progress.deadline or parse_timestamp(outcome.get("escalatedAt") or outcome["decidedAt"])
     await _on_front_end(CLOSE_ESCALATION, payload, lambda notifier: notifier.close_escalation(
-        payload["approvalId"], request, decision, stage_deadline, payload.get("message"), payload.get("escalation")))
+        payload["approvalId"], request, decision, stage_deadline, payload.get("message"), payload.get("escalation")), client)
 
 
 @activities.activity_trigger(input_name="payload", activity=RECORD_CANCELLATION)
-async def cancel_approval(payload: dict[str, Any]) -> None:
+@activities.durable_client_input(client_name="client")
+async def cancel_approval(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> None:
     """Show the cancellation on the posted request (no buttons) and tell the requester."""
     await _on_front_end(RECORD_CANCELLATION, payload, lambda notifier: notifier.record_cancellation(
         payload["approvalId"], _request(payload), RecordedCancellation.from_record(payload["cancellation"]),
-        payload.get("message")))
+        payload.get("message")), client)

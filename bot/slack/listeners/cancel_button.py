@@ -20,12 +20,10 @@ from bot.approvals import Cancellation
 from bot.config import SlackSettings
 from bot.slack import messages
 from bot.slack.deciding import clicker, closed_text, may_cancel
-from bot.slack.home_tab import refresh_homes
 from bot.slack.listeners.decision_buttons import Answer, replace, show_if_settled, tell
 from bot.slack.messages import CANCEL_ACTION
 from bot.workflow.client import WorkflowClient
 from bot.workflow.deciding import CANCEL_NOT_DELIVERED, NOT_THE_REQUESTER
-from bot.workflow.listing import Listing
 from bot.workflow.state import ApprovalState
 
 
@@ -35,12 +33,10 @@ def register(app: Any) -> None:
 
 async def on_cancel(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
-    slack_settings: SlackSettings, workflow: WorkflowClient, listing: Listing,
+    slack_settings: SlackSettings, workflow: WorkflowClient,
 ) -> None:
     await ack()
-    state = await cancel_clicked(slack_settings, body, action, respond, workflow)
-    if state is not None and state.is_settled:  # the requester's Home tab lists it as cancelled now
-        await refresh_homes(client, slack_settings, listing, clicker(body["user"]))
+    await cancel_clicked(slack_settings, body, action, respond, workflow)
 
 
 async def cancel_clicked(

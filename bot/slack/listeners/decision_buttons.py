@@ -10,8 +10,8 @@ it may be a copy the workflow never knew about (posted twice around a crash), wh
 would otherwise stay live forever.
 
 The same buttons appear on the App Home tab and in `/expense list`. A click on the tab carries no
-response_url: its answer is the tab itself, republished with the answer on top. After a decision
-the decider's and the requester's tabs are republished.
+response_url: its answer is the tab itself, republished with the answer on top. Other tabs are
+republished by the notifying activity, outside the click's 3 s.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bot.approvals import Decision
 from bot.config import SlackSettings
 from bot.slack import messages, policy_messages
 from bot.slack.deciding import clicker, closed_text, may_decide, settled_message
-from bot.slack.home_tab import publish_home, refresh_homes
+from bot.slack.home_tab import publish_home
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
 from bot.slack.shared_session import shared_session
@@ -101,10 +101,7 @@ async def on_approve(
 ) -> None:
     await ack()
     answer = answer_for(body, respond, client, slack_settings, listing)
-    state = await approve_clicked(slack_settings, body, action, answer, client, workflow)
-    if state is not None and state.is_settled:  # a click on the tab has republished the clicker's already
-        decider = None if answer.on_home else clicker(body["user"])
-        await refresh_homes(client, slack_settings, listing, decider, state.requester)
+    await approve_clicked(slack_settings, body, action, answer, client, workflow)
 
 
 async def on_deny(

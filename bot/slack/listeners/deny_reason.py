@@ -11,11 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import MAX_COMMENTS_LENGTH, Decision
 from bot.config import SlackSettings
 from bot.slack.deciding import clicker, closed_text, may_decide
-from bot.slack.home_tab import refresh_homes
 from bot.slack.modals import DENY_REASON_CALLBACK, DenyTarget, notice_modal, submitted_value
 from bot.workflow.client import WorkflowClient
 from bot.workflow.deciding import NOT_DELIVERED
-from bot.workflow.listing import Listing
 
 
 def register(app: Any) -> None:
@@ -29,7 +27,6 @@ async def deny_reason_submitted(
     client: AsyncWebClient,
     slack_settings: SlackSettings,
     workflow: WorkflowClient,
-    listing: Listing,
 ) -> None:
     reason = (submitted_value(view, "reason") or "").strip()
     if not reason:
@@ -51,8 +48,6 @@ async def deny_reason_submitted(
     decision = Decision(approved=False, approver=user.label, comments=reason, decided_by=user, stage=verdict.stage)
     delivered = await workflow.decide(verdict.instance_id, decision)
     state = await workflow.wait_for_outcome(verdict.instance_id)
-    if state.is_settled:
-        await refresh_homes(client, slack_settings, listing, user, state.requester)
     if state.decided_by(user, approved=False):
         await ack()  # the form closes; process_approval rewrites the message and tells the requester
     elif state.is_settled:

@@ -9,6 +9,7 @@ import pytest
 from bot.approvals import ApprovalRequest
 from bot.config import ConfigError
 from bot.workflow import activities as module
+from devhost.urls import DurableUrls
 from testkit.slack_api import FakeSlackApi
 
 APPROVAL_ID = "approval-" + "b" * 32
@@ -16,10 +17,19 @@ REQUEST = ApprovalRequest(amount=5000.0, requester="alice@company.com", descript
 DEADLINE = "2026-11-27T09:00:00Z"
 
 
+# The durable client binding's JSON, as the host passes it; nothing here calls its management API.
+CLIENT_JSON = DurableUrls("http://127.0.0.1:9", "default").client_binding_json()
+
+
 def _activity(name: str) -> Any:
-    """The user function behind a registered activity."""
+    """The user function behind a registered activity, called as the host calls it (with the
+    durable client binding when it declares one)."""
     builder = getattr(module, name)
-    return builder._function.get_user_function()
+    function = builder._function
+    user_function = function.get_user_function()
+    if not any(binding.type == "durableClient" for binding in function.get_bindings()):
+        return user_function
+    return lambda payload: user_function(payload, client=CLIENT_JSON)
 
 
 @pytest.fixture
