@@ -12,9 +12,8 @@ from bot.approvals import ApprovalRequest
 from bot.people import Person
 from bot.workflow.blueprint import bp
 from tests.unit.workflow.history import Episode, History, orchestrator_handle
-from tests.unit.workflow.test_policy_orchestrator import decision
+from tests.unit.workflow.test_policy_orchestrator import decision, senior_review
 from tests.unit.workflow.test_policy_orchestrator import history_for as policy_history
-from tests.unit.workflow.test_policy_orchestrator import senior_review
 
 INSTANCE_ID = "00112233445566778899aabbccddeeff"
 APPROVAL_ID = "approval-" + INSTANCE_ID
