@@ -3,7 +3,10 @@
 All work for an instance happens in episodes, one at a time: the pending messages plus the
 stored history go to the SDK, and the result is written back in one SQLite transaction.
 Episodes run synchronously on the event loop (SQLite and replay are fast); activities run as
-tasks so a slow one never blocks anything else. When the store refuses a write (StorageError),
+tasks so a slow one never blocks anything else. Activities are background work that takes turns
+with HTTP requests (lanes.py), so a burst of them never makes requests wait long. An episode that
+delivers an event a request has just raised runs at once, ahead of other episodes, because the
+request (a click) often waits to see it recorded. When the store refuses a write (StorageError),
 nothing is lost: the episode, the due timers or the activity result wait and are retried with
 backoff until the store takes writes again (see storage_health).
 """
@@ -25,6 +28,7 @@ from .clock import Clock
 from .entities import EntityWorker
 from .functions import FunctionIndex
 from .history import EventType
+from .lanes import Lanes
 from .replay import Episode, NewTask, run_episode
 from .storage_health import StorageHealth
 from .store import ACTIVE, TERMINAL, InstanceRow, StorageError, TaskHubStore
@@ -60,18 +64,22 @@ def stored_input(action_input: str | None) -> str | None:
 
 class Engine:
     def __init__(self, store: TaskHubStore, clock: Clock, index: FunctionIndex,
-                 executor: Executor | None = None, versioning: Versioning | None = None) -> None:
+                 executor: Executor | None = None, versioning: Versioning | None = None,
+                 lanes: Lanes | None = None) -> None:
         self.store = store
         self.clock = clock
         self.index = index
         self.executor = executor
         self.versioning = versioning or Versioning()
         self._refused: set[tuple[str, str]] = set()  # (instance, execution) already logged
+        self.lanes = lanes or Lanes()
         self.health = StorageHealth(store)
         self.timers = TimerQueue(clock, self._fire_timers)
         self._unfired: list[int] = []  # due timers whose firing the store refused so far
         self._dirty: dict[str, None] = {}
+        self._urgent: dict[str, None] = {}  # instances with an event a request has just raised
         self._wake = asyncio.Event()
+        self._urgent_wake = asyncio.Event()
         self._changed = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
@@ -93,6 +101,7 @@ class Engine:
             self.mark_dirty(instance_id)
         self.entities.start()
         self._loops = [asyncio.create_task(self._pump(), name="devhost-episodes"),
+                       asyncio.create_task(self._urgent_pump(), name="devhost-raised-events"),
                        asyncio.create_task(self.timers.run(), name="devhost-timers")]
 
     async def stop(self) -> None:
@@ -103,9 +112,14 @@ class Engine:
         await self.entities.stop()
 
     # -- notifications ---------------------------------------------------------------------
-    def mark_dirty(self, instance_id: str) -> None:
-        self._dirty[instance_id] = None
-        self._wake.set()
+    def mark_dirty(self, instance_id: str, urgent: bool = False) -> None:
+        """Run an episode of the instance; `urgent` when a request waits for it (lanes.py)."""
+        if urgent:
+            self._urgent[instance_id] = None
+            self._urgent_wake.set()
+        else:
+            self._dirty[instance_id] = None
+            self._wake.set()
 
     def notify(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()
@@ -119,7 +133,7 @@ class Engine:
         return self._changed.wait()
 
     def is_idle(self) -> bool:
-        return (not self._dirty and not self._inflight and not self._unfired
+        return (not self._dirty and not self._urgent and not self._inflight and not self._unfired
                 and not self.timers.has_due() and self.entities.is_idle())
 
     async def settle(self) -> None:
@@ -134,19 +148,40 @@ class Engine:
             self._wake.clear()
             done = 0
             while self._dirty:
-                instance_id = next(iter(self._dirty))
-                del self._dirty[instance_id]
-                try:
-                    self._safe_episode(instance_id)
-                except StorageError:
-                    self._dirty[instance_id] = None  # its messages are still stored: run it again
+                if not self._take(self._dirty):
                     await self.health.backoff()
                     continue
                 done += 1
-                if done % 8 == 0:  # let the timer loop and HTTP requests in
+                if done % 8 == 0:  # let the timer loop, HTTP requests and activities in
                     self.notify()
                     await asyncio.sleep(0)
             self.notify()
+
+    async def _urgent_pump(self) -> None:
+        """Episodes that deliver what a request raised: what is queued now, then the loop."""
+        while True:
+            await self._urgent_wake.wait()
+            self._urgent_wake.clear()
+            while self._urgent:
+                for _ in range(len(self._urgent)):
+                    if self._urgent and not self._take(self._urgent):
+                        await self.health.backoff()
+                        break
+                await asyncio.sleep(0)
+            self.notify()
+
+    def _take(self, queue: dict[str, None]) -> bool:
+        """Run the episode of the first instance in `queue`; False if the store refused it."""
+        instance_id = next(iter(queue))
+        del queue[instance_id]
+        self._dirty.pop(instance_id, None)  # the episode takes all of its messages
+        self._urgent.pop(instance_id, None)
+        try:
+            self._safe_episode(instance_id)
+        except StorageError:
+            queue[instance_id] = None  # its messages are still stored: run it again
+            return False
+        return True
 
     def _safe_episode(self, instance_id: str) -> None:
         try:
@@ -457,13 +492,19 @@ class Engine:
     # -- activities and timers -------------------------------------------------------------
     def _launch_activity(self, row_id: int, instance_id: str, task_id: int, name: str,
                          input_json: str | None) -> None:
-        task = asyncio.create_task(self._activity(row_id, instance_id, task_id, name, input_json))
+        task = asyncio.create_task(self._activity_in_turn(row_id, instance_id, task_id, name,
+                                                          input_json))
         self._inflight.add(task)
         task.add_done_callback(self._activity_done)
 
     def _activity_done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
         self.notify()
+
+    async def _activity_in_turn(self, row_id: int, instance_id: str, task_id: int, name: str,
+                                input_json: str | None) -> None:
+        """The activity as background work: each of its steps takes its turn (lanes.py)."""
+        await self.lanes.background(self._activity(row_id, instance_id, task_id, name, input_json))
 
     async def _activity(self, row_id: int, instance_id: str, task_id: int, name: str,
                         input_json: str | None) -> None:

@@ -17,6 +17,7 @@ from .dashboard import build_dashboard
 from .engine import Engine
 from .functions import FunctionIndex, build_index
 from .keys import key_path, load_or_create_host_key
+from .lanes import Lanes
 from .management_api import ManagementApi
 from .server import Router, build_app, build_routes
 from .settings import HostSettings, read_host_settings
@@ -43,6 +44,7 @@ class HostConfig:
     db_path: Path | None = None
     clock: Clock | None = None
     settings: HostSettings | None = None
+    lanes: Lanes | None = None  # how requests and background work take turns (lanes.py)
 
 
 class DevHost:
@@ -77,14 +79,15 @@ class DevHost:
         try:
             policy = AccessPolicy(self.config.host, load_or_create_host_key(self.host_key_path))
             self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="devhost-fn")
+            lanes = self.config.lanes or Lanes()
             self.engine = Engine(self.store, self.clock, self.index, self._executor,
-                                 versioning=self.settings.versioning)
+                                 versioning=self.settings.versioning, lanes=lanes)
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
                             ManagementApi(self.engine, DurableUrls("", self.settings.hub_name)),
                             DurableUrls("", self.settings.hub_name), self._executor)
             dashboard = build_dashboard(self.store.open_reader(), hub=self.settings.hub_name,
                                         handles=self._orchestrator_handle, now=self.clock.now)
-            self._runner = web.AppRunner(build_app(router, policy, dashboard), access_log=None,
+            self._runner = web.AppRunner(build_app(router, policy, dashboard, lanes), access_log=None,
                                          handle_signals=False)
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.config.host, self.config.port)

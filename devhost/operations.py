@@ -93,7 +93,7 @@ class Operations:
             assert row is not None  # no refusal: the instance exists
             self.store.add_message(instance_id, h.to_json(h.event(
                 EventType.EventRaised, self._now(), Name=event_name, Input=input_json)))
-        self.engine.mark_dirty(instance_id)
+        self.engine.mark_dirty(instance_id, urgent=True)
         return Outcome.ACCEPTED
 
     def terminate(self, instance_id: str, reason: str | None) -> Outcome:

@@ -16,6 +16,7 @@ from .access import ACCESS, Access, AccessPolicy, forbidden, unauthorized
 from .dashboard import MOUNT as DASHBOARD_MOUNT
 from .functions import HttpFunction
 from .http_triggers import invoke_http
+from .lanes import Lanes
 from .management_api import ManagementApi
 from .routes import RouteTemplate, compile_route
 from .urls import RPC_PATH, WEBHOOK_PATH, DurableUrls
@@ -92,10 +93,35 @@ def access_middleware(policy: AccessPolicy) -> Middleware:
     return check
 
 
+def goes_first(request: web.Request) -> bool:
+    """HTTP functions and changes of state run ahead of background work. Reads of the
+    management API and the dashboard (status polls, listings) take their place in the loop as
+    before: answering a poll sooner only makes it poll again, at the orchestrations' expense."""
+    if request.method not in ("GET", "HEAD"):
+        return True
+    path = request.path
+    return not any(_is_under(path, base) for base in (WEBHOOK_PATH, RPC_PATH, DASHBOARD_MOUNT))
+
+
+def requests_first(lanes: Lanes) -> Middleware:
+    """Count every step of a request that goes first as request work (lanes.py)."""
+
+    @web.middleware
+    async def first(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if goes_first(request):
+            return await lanes.request(handler(request))
+        return await handler(request)
+
+    return first
+
+
 def build_app(router: Router, policy: AccessPolicy,
-              dashboard: web.Application | None = None) -> web.Application:
-    app = web.Application(client_max_size=100 * 1024 * 1024,
-                          middlewares=[access_middleware(policy)])
+              dashboard: web.Application | None = None,
+              lanes: Lanes | None = None) -> web.Application:
+    middlewares = [access_middleware(policy)]
+    if lanes is not None:
+        middlewares.insert(0, requests_first(lanes))
+    app = web.Application(client_max_size=100 * 1024 * 1024, middlewares=middlewares)
     if dashboard is not None:
         app.add_subapp(DASHBOARD_MOUNT, dashboard)
 

@@ -22,6 +22,7 @@ import azure.durable_functions as df
 from .clock import Clock, SystemClock, VirtualClock
 from .engine import Engine
 from .host import DevHost, HostConfig
+from .lanes import Lanes
 from .settings import read_local_values
 from .status import status_json
 from .store import TaskHubStore
@@ -131,8 +132,10 @@ async def _environment(env: dict[str, str]) -> AsyncIterator[None]:
 @asynccontextmanager
 async def run_devhost(app_dir: Path, *, env: dict[str, str] | None = None,
                       virtual_clock: bool = False, db_path: Path | None = None,
-                      load_local_settings: bool = False) -> AsyncIterator[RunningHost]:
-    """Start a devhost for `app_dir` on 127.0.0.1:<free port>; stop it on exit."""
+                      load_local_settings: bool = False,
+                      lanes: Lanes | None = None) -> AsyncIterator[RunningHost]:
+    """Start a devhost for `app_dir` on 127.0.0.1:<free port>; stop it on exit. `lanes` replaces
+    how requests and background work take turns, e.g. with one that counts steps, not time."""
     app_dir = Path(app_dir).resolve()
     values = dict(env or {})
     if load_local_settings:
@@ -142,7 +145,8 @@ async def run_devhost(app_dir: Path, *, env: dict[str, str] | None = None,
     with tempfile.TemporaryDirectory(prefix="devhost-") as tmp:
         path = Path(db_path) if db_path is not None else Path(tmp) / "hub.sqlite3"
         async with _environment(values):
-            host = DevHost(HostConfig(app_dir=app_dir, port=0, db_path=path, clock=clock))
+            host = DevHost(HostConfig(app_dir=app_dir, port=0, db_path=path, clock=clock,
+                                      lanes=lanes))
             await host.start()
             try:
                 async with aiohttp.ClientSession() as session:
