@@ -157,6 +157,7 @@ _INPUT_KEYS = {
     "origin": "origin",
     "frontEnds": "front_ends",
     "route": "route",
+    "monthToDate": "month_to_date",
 }
 _LEGACY_INPUT_KEYS = {"requesterSlackId"}
 _ORIGINS = (HTTP_API, *FRONT_ENDS)
@@ -171,7 +172,9 @@ class ApprovalRequest:
     from and `front_ends` where it is posted and notified: its own chat, or every configured one
     for a request from the HTTP API (fixed at start, so every replay sees the same list).
     `route` is the policy tier resolved at start (None without a policy): its stages, approvers
-    and deadlines travel with the request so that replays never read the policy file."""
+    and deadlines travel with the request so that replays never read the policy file.
+    `month_to_date` is the requester's Approved spend this month as read at start (None when it
+    could not be read), carried for the same reason (see bot.workflow.spending)."""
 
     request_type: str = DEFAULT_REQUEST_TYPE
     amount: float | None = None
@@ -182,6 +185,7 @@ class ApprovalRequest:
     origin: str = HTTP_API
     front_ends: tuple[str, ...] = (SLACK,)
     route: Route | None = None
+    month_to_date: float | None = None
 
     def __post_init__(self) -> None:
         request_type = _check_text(
@@ -200,6 +204,11 @@ class ApprovalRequest:
         object.__setattr__(self, "front_ends", _check_front_ends(self.front_ends))
         if self.route is not None and not isinstance(self.route, Route):
             raise InvalidRequest("route", "must be a policy route")
+        if self.month_to_date is not None:
+            spent = self.month_to_date
+            if isinstance(spent, bool) or not isinstance(spent, (int, float)) or not 0 <= spent < math.inf:
+                raise InvalidRequest("month_to_date", "must be a finite amount of at least 0")
+            object.__setattr__(self, "month_to_date", float(spent))
 
     @property
     def display_type(self) -> str:
@@ -229,6 +238,7 @@ class ApprovalRequest:
             "origin": self.origin,
             "frontEnds": list(self.front_ends),
             **({"route": self.route.to_json()} if self.route is not None else {}),
+            **({"monthToDate": self.month_to_date} if self.month_to_date is not None else {}),
         }
 
     @classmethod

@@ -31,7 +31,7 @@ MAX_TIERS = 50
 
 _KEYS = {
     "": {"name", "tiers"},
-    "tier": {"name", "over", "label", "channel", "stages", "reminders", "senior"},
+    "tier": {"name", "over", "label", "channel", "stages", "reminders", "senior", "monthly_limit"},
     "stage": {"name", "approvers", "deadline"},
     "senior": {"approvers", "deadline", "on_timeout"},
 }
@@ -131,6 +131,9 @@ class _Validator:
         ordered = tuple(sorted(tiers, key=lambda tier: tier.over))
         if ordered[0].over != 0:
             raise self.fail("tiers", "one tier must start at over: 0, so that every amount has a tier")
+        if ordered[-1].monthly_limit is not None:
+            raise self.fail(f"tiers[{tiers.index(ordered[-1])}].monthly_limit",
+                            "the highest tier has no tier above it to send requests over its limit to")
         return Policy(name=name, source=self.file, tiers=ordered)
 
     def tier(self, value: Any, path: str) -> Tier:
@@ -153,7 +156,17 @@ class _Validator:
             channels=self.channels(tier.get("channel"), _join(path, "channel")),
             reminders=self.reminders(tier.get("reminders", []), _join(path, "reminders")),
             senior=self.senior(tier["senior"], _join(path, "senior")) if tier.get("senior") is not None else None,
+            monthly_limit=self.monthly_limit(tier.get("monthly_limit"), _join(path, "monthly_limit")),
         )
+
+    def monthly_limit(self, value: Any, path: str) -> float | None:
+        """A requester's Approved spend per month above which this tier's requests go a tier up."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_AMOUNT:
+            raise self.fail(path, f"must be an amount above 0 and at most {MAX_AMOUNT:.0f} "
+                                  "(the Approved spend per requester and month above which requests go a tier up)")
+        return float(value)
 
     def stage(self, value: Any, path: str) -> StageRule:
         stage = self.mapping(value, path, "stage", ("name", "approvers"))

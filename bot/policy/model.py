@@ -70,7 +70,8 @@ class SeniorRule:
 
 @dataclass(frozen=True)
 class Tier:
-    """The requests above `over` (and up to the next tier's `over`)."""
+    """The requests above `over` (and up to the next tier's `over`). With a `monthly_limit`, a
+    request that would take the requester's Approved spend this month over it goes a tier up."""
 
     name: str
     over: float
@@ -79,6 +80,7 @@ class Tier:
     channels: Mapping[str, str] = field(default_factory=dict)
     reminders: tuple[float, ...] = ()
     senior: SeniorRule | None = None
+    monthly_limit: float | None = None
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,30 @@ class Policy:
                 chosen = tier
         return chosen
 
-    def route_for(self, amount: float | None, default_deadline: int) -> Route:
-        tier = self.tier_for(amount)
+    def tier_within_limits(self, amount: float | None, month_to_date: float | None) -> tuple[Tier, Tier | None]:
+        """The tier for the amount, moved up one tier at a time while month-to-date plus the
+        amount is over the tier's monthly limit (the highest tier stays); and the last tier whose
+        limit moved it, if any. Without an amount or a month-to-date figure, limits don't apply."""
+        chosen, passed = self.tier_for(amount), None
+        if amount is None or month_to_date is None:
+            return chosen, None
+        while chosen.monthly_limit is not None and month_to_date + amount > chosen.monthly_limit:
+            higher = [tier for tier in self.tiers if tier.over > chosen.over]
+            if not higher:
+                break
+            chosen, passed = higher[0], chosen
+        return chosen, passed
+
+    def route_for(self, amount: float | None, default_deadline: int,
+                  month_to_date: float | None = None) -> Route:
+        tier, passed = self.tier_within_limits(amount, month_to_date)
+        reason = tier.label or self.describe(tier)
+        if passed is not None and passed.monthly_limit is not None:
+            reason = f"over the {_money(passed.monthly_limit)} monthly limit: {reason}"
         return Route(
             policy=self.name,
             tier=tier.name,
-            reason=tier.label or self.describe(tier),
+            reason=reason,
             channels=dict(tier.channels),
             stages=tuple(Step(s.name, s.approvers, s.deadline_seconds or default_deadline) for s in tier.stages),
             reminders=tier.reminders,

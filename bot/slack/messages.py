@@ -40,6 +40,7 @@ DENY_ACTION = "deny_request"
 DECISION_BLOCK = "decision_buttons"
 CANCEL_ACTION = "cancel_request"
 CANCEL_BLOCK = "cancel_button"
+MONTH_TO_DATE_BLOCK = "month_to_date"
 
 SECTION_TEXT_LIMIT = 3000
 FIELD_TEXT_LIMIT = 2000
@@ -124,8 +125,17 @@ def approval_request(approval_id: str, request: ApprovalRequest, deadline: datet
     )
     return SlackMessage(
         text=f"Approval needed — {_text_line(request)}",
-        blocks=[_header(f"{_title(request)} request"), *_details(request, deadline), buttons, _footer(approval_id)],
+        blocks=[_header(f"{_title(request)} request"), *_details(request, deadline), *_month_to_date(request),
+                buttons, _footer(approval_id)],
     )
+
+
+def _month_to_date(request: ApprovalRequest) -> list[Block]:
+    """The requester's Approved spend this month before this request, when it was read at start."""
+    if request.month_to_date is None:
+        return []
+    return [ContextBlock(block_id=MONTH_TO_DATE_BLOCK, elements=[MarkdownTextObject(
+        text=f"Month to date: {money(request.month_to_date)} approved for this requester")])]
 
 
 def decided(approval_id: str, request: ApprovalRequest, decision: RecordedDecision) -> SlackMessage:

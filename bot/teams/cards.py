@@ -90,6 +90,14 @@ def facts(request: ApprovalRequest) -> dict[str, Any]:
     ]}
 
 
+def month_to_date(request: ApprovalRequest) -> list[dict[str, Any]]:
+    """The requester's Approved spend this month before this request, when it was read at start."""
+    if request.month_to_date is None:
+        return []
+    return [{"type": "TextBlock", "text": f"Month to date: {money(request.month_to_date)} approved for this requester",
+             "isSubtle": True, "wrap": True}]
+
+
 def _inert(text: str) -> str:
     """FactSet values accept a little markdown; break its markers so typed text stays text."""
     return "".join("\u200b" + ch if ch in "*_[]()`#>~" else ch for ch in text[:MAX_SHOWN])
@@ -123,7 +131,8 @@ def request_card(approval_id: str, request: ApprovalRequest, deadline: datetime 
     """What approvers see: the request with Approve / Deny. Teams refreshes it for `watchers` (the
     approvers) when they look at it, so a copy nobody updated still shows the outcome to them."""
     body = [note(notice)] if notice else []
-    body += [heading(f"Expense approval: {money(request.amount)}"), facts(request), *description(request)]
+    body += [heading(f"Expense approval: {money(request.amount)}"), facts(request), *month_to_date(request),
+             *description(request)]
     if deadline is not None:
         body.append({"type": "TextBlock", "text": f"Decide by {when(deadline)}", "wrap": True})
     body.append(footer(approval_id))
@@ -144,7 +153,8 @@ def refresh(approval_id: str, watchers: Collection[str]) -> dict[str, Any]:
 def deny_reason_card(approval_id: str, request: ApprovalRequest, deadline: datetime | None,
                      error: str | None = None) -> Card:
     """Deny asks for the reason first; it is required."""
-    body = [heading(f"Deny {money(request.amount)}?"), facts(request), *description(request)]
+    body = [heading(f"Deny {money(request.amount)}?"), facts(request), *month_to_date(request),
+            *description(request)]
     if deadline is not None:
         body.append({"type": "TextBlock", "text": f"Decide by {when(deadline)}", "wrap": True})
     body.append({"type": "Input.Text", "id": REASON_INPUT, "label": "Reason for denying", "isMultiline": True,

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import azure.durable_functions as df
+
 from bot.approvals import ApprovalRequest, Cancellation, Decision, approval_id_for
 from bot.policy.settings import approval_policy
-from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
+from bot.workflow import spending
+from bot.workflow.names import DECISION_EVENT, MONTHLY_SPEND, ORCHESTRATOR
 from bot.workflow.repeats import REPEAT_WINDOW, candidate_ids
 from bot.workflow.state import ApprovalState, Stage, classify
 
@@ -45,7 +48,8 @@ def routed(request: ApprovalRequest) -> ApprovalRequest:
     policy = approval_policy()
     if policy is None or request.route is not None:
         return request
-    return dataclasses.replace(request, route=policy.route_for(request.amount, request.timeout_seconds))
+    return dataclasses.replace(request, route=policy.route_for(
+        request.amount, request.timeout_seconds, request.month_to_date))
 
 
 class WorkflowClient:
@@ -55,9 +59,9 @@ class WorkflowClient:
         self._durable = durable_client
 
     async def start(self, request: ApprovalRequest, instance_id: str | None = None) -> Started:
-        """Start `approval_workflow` now; its first activity posts the request. Under a policy the
-        request carries its tier, resolved here once."""
-        request = routed(request)
+        """Start `approval_workflow` now; its first activity posts the request. The request carries
+        the requester's month-to-date spend and, under a policy, its tier, both resolved here once."""
+        request = routed(await self.with_month_to_date(request))
         try:
             instance_id = await self._durable.start_new(ORCHESTRATOR, instance_id, request.to_input())
         except Exception as error:  # the SDK raises bare Exceptions for unexpected answers
@@ -67,6 +71,20 @@ class WorkflowClient:
         deadline = datetime.now(UTC) + timedelta(seconds=first_wait)
         log.info("started %s from %s", approval_id_for(instance_id), request.origin)
         return Started(approval_id_for(instance_id), instance_id, deadline)
+
+    async def with_month_to_date(self, request: ApprovalRequest) -> ApprovalRequest:
+        """The request with its requester's Approved spend this month; as it is when the figure
+        can't be read (a request never waits on, or fails for, the figure)."""
+        if request.month_to_date is not None:
+            return request
+        month = df.EntityId(MONTHLY_SPEND, spending.entity_key(request, datetime.now(UTC)))
+        try:
+            read = await self._durable.read_entity_state(month)
+        except Exception as error:  # the SDK raises bare Exceptions for unexpected answers
+            log.warning("month-to-date of %s not read: %s", month.key, error)
+            return request
+        spent = spending.total(read.entity_state) if read.entity_exists else 0.0
+        return dataclasses.replace(request, month_to_date=spent)
 
     async def start_unless_repeated(self, request: ApprovalRequest) -> tuple[Started, bool]:
         """Start the request, or find the same request the same person made within a minute

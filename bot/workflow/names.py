@@ -8,6 +8,9 @@ RECORD_DECISION = "process_approval"
 ESCALATE = "escalate_approval"
 RECORD_CANCELLATION = "cancel_approval"
 
+# The durable entity holding one requester's Approved amounts of one month.
+MONTHLY_SPEND = "monthly_spend"
+
 # Under an approval policy only.
 ADVANCE_STAGE = "advance_approval_stage"
 REMIND = "remind_approvers"

@@ -24,6 +24,11 @@ Under an approval policy the request carries its route: a loop runs one wait per
 before each stage's deadline, every pending timer cancelled by a decision), a denial or a
 cancellation ends it at any stage, and after the last stage's deadline senior management may
 decide the escalation.
+
+An Approved outcome with an amount is added to the requester's month (entity `monthly_spend`,
+bot.workflow.spending) by a signal sent in the episode that fixed the outcome: the signal is in
+the history from then on, so a replay never sends it again, and the entity counts each approval
+id once should it ever arrive twice.
 """
 
 from __future__ import annotations
@@ -51,12 +56,14 @@ from bot.approvals import (
     utc_timestamp,
 )
 from bot.policy.model import ON_TIMEOUT_DENY
+from bot.workflow import spending
 from bot.workflow import status as stages
 from bot.workflow.names import (
     ADVANCE_STAGE,
     CLOSE_ESCALATION,
     DECISION_EVENT,
     ESCALATE,
+    MONTHLY_SPEND,
     RECORD_CANCELLATION,
     RECORD_DECISION,
     REMIND,
@@ -329,6 +336,9 @@ def approval_workflow(context: df.DurableOrchestrationContext) -> Generator[Any,
         approval.status.stage = stages.PROCESSING
         approval.status.outcome = decision_output(request, approval_id, decision, approval.decided_at)
         activity, notice["decision"] = RECORD_DECISION, decision.approval_record(approval.decided_at)
+        if decision.approved and request.amount is not None:
+            month = df.EntityId(MONTHLY_SPEND, spending.entity_key(request, approval.decided_at))
+            context.signal_entity(month, spending.ADD, spending.add_input(approval_id, request.amount))
     elif senior_timed_out and route is not None and route.senior is not None:
         approval.status.stage = stages.ESCALATING
         approval.status.outcome = senior_timeout_output(

@@ -28,6 +28,7 @@ async def test_a_one_line_expense_starts_at_once_and_posts_the_request_with_butt
             "requestType": "expense_approval", "amount": 5000.0, "requester": "alice",
             "requesterAccount": {"platform": "slack", "id": REQUESTER, "name": "alice"},
             "description": "Conference attendance", "timeoutSeconds": 600, "origin": "slack", "frontEnds": ["slack"],
+            "monthToDate": 0.0,
         }
         message = started.message
         assert message.channel == APPROVAL_CHANNEL

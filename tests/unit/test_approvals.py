@@ -120,6 +120,20 @@ def test_invalid_requests_name_the_field(kwargs, field):
     assert caught.value.field == field
 
 
+def test_the_month_to_date_travels_in_the_input_only_when_known():
+    known = ApprovalRequest(amount=12, month_to_date=340)
+    assert known.to_input()["monthToDate"] == 340.0
+    assert ApprovalRequest.from_input(json.dumps(known.to_input())) == known
+    assert "monthToDate" not in ApprovalRequest(amount=12).to_input()
+
+
+@pytest.mark.parametrize("spent", [-1, math.inf, math.nan, True, "340"])
+def test_a_month_to_date_that_is_not_an_amount_is_refused(spent):
+    with pytest.raises(InvalidRequest) as caught:
+        ApprovalRequest(month_to_date=spent)
+    assert caught.value.field == "month_to_date"
+
+
 def test_the_longest_timeout_is_six_days():
     assert ApprovalRequest(timeout_seconds=MAX_TIMEOUT_SECONDS).timeout_seconds == 6 * 24 * 3600
 

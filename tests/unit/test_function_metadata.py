@@ -50,7 +50,13 @@ def by_type(entry: dict, binding_type: str) -> dict:
 
 
 def test_exactly_the_expected_functions_are_registered(indexed):
-    assert set(indexed) == {"approval_workflow", *ACTIVITIES, *HTTP_FUNCTIONS, "api_not_found"}
+    assert set(indexed) == {"approval_workflow", "monthly_spend", *ACTIVITIES, *HTTP_FUNCTIONS, "api_not_found"}
+
+
+def test_the_month_to_date_entity_is_named_for_the_stored_state(indexed):
+    """Renaming the entity would orphan every month counted so far."""
+    [binding] = indexed["monthly_spend"]["bindings"]
+    assert (binding["type"], binding["name"], binding["entityName"]) == ("entityTrigger", "context", "monthly_spend")
 
 
 def test_the_catch_all_takes_every_method_anonymously_and_holds_no_client(indexed):

@@ -1,5 +1,6 @@
 """The messages the bot posts, checked with slack_sdk's Block Kit models."""
 
+import dataclasses
 from datetime import UTC, datetime
 
 from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision
@@ -119,3 +120,12 @@ def test_a_cancellation_over_the_http_api_names_the_requester_as_text() -> None:
     cancellation = RecordedCancellation("<!channel> alice", "", DEADLINE, None, "api")
     text = all_text(messages.cancelled(APPROVAL_ID, REQUEST, cancellation).block_dicts())
     assert "&lt;!channel&gt; alice (through the HTTP API)" in text
+
+
+def test_the_request_shows_the_requesters_month_to_date_when_it_is_known() -> None:
+    known = dataclasses.replace(REQUEST, month_to_date=1234.5)
+    blocks = messages.approval_request(APPROVAL_ID, known, DEADLINE).block_dicts()
+    assert_valid_blocks(blocks)
+    assert "Month to date: $1,234.50 approved for this requester" in all_text(blocks)
+    unknown = messages.approval_request(APPROVAL_ID, REQUEST, DEADLINE).block_dicts()
+    assert "Month to date" not in all_text(unknown)

@@ -1,6 +1,7 @@
 """Adaptive Cards: what each reader sees, buttons only where a decision can still be made,
 typed text never read as markdown."""
 
+import dataclasses
 from datetime import UTC, datetime
 
 from bot.approvals import ApprovalRequest, RecordedCancellation, RecordedDecision
@@ -126,3 +127,11 @@ def test_a_cancelled_card_and_notice_have_no_decision_buttons_and_say_who_cancel
     assert "Cancelled by Alice" in text_runs(card) and "[no](https://evil.example)" in text_runs(card)
     notice = cards.cancelled_notice("approval-abc", REQUEST, cancellation, "https://teams/link")
     assert [a["type"] for a in notice["actions"]] == ["Action.OpenUrl"]
+
+
+def test_the_request_and_deny_cards_show_the_month_to_date_when_it_is_known() -> None:
+    known = dataclasses.replace(REQUEST, month_to_date=980)
+    line = "Month to date: $980.00 approved for this requester"
+    assert line in texts(cards.request_card("approval-abc", known, DEADLINE))
+    assert line in texts(cards.deny_reason_card("approval-abc", known, DEADLINE))
+    assert not any("Month to date" in text for text in texts(cards.request_card("approval-abc", REQUEST, DEADLINE)))

@@ -24,12 +24,14 @@ TASK_COMPLETED = 5
 TASK_FAILED = 6
 TIMER_CREATED = 10
 TIMER_FIRED = 11
+EVENT_SENT = 14
 EVENT_RAISED = 15
 
 CALL_ACTIVITY = 0
 CALL_ACTIVITY_WITH_RETRY = 1
 CREATE_TIMER = 5
 WAIT_FOR_EVENT = 6
+SIGNAL_ENTITY = 9
 COMPOUND = (11, 12)
 
 
@@ -108,6 +110,10 @@ class Episode:
 
     def timers(self) -> list[ScheduledAction]:
         return [a for a in self.actions if a.kind == CREATE_TIMER]
+
+    def signals(self) -> list[ScheduledAction]:
+        """The entity signals issued (fire and forget: each is in the history once sent)."""
+        return [a for a in self.actions if a.kind == SIGNAL_ENTITY]
 
     def activity_calls(self, name: str) -> list[ScheduledAction]:
         return [a for a in self.actions if a.name == name and a.kind in (CALL_ACTIVITY, CALL_ACTIVITY_WITH_RETRY)]
@@ -209,6 +215,10 @@ class History:
             new_actions.append(action)
             if atom["actionType"] == CREATE_TIMER:
                 self.events.append(self._event(TIMER_CREATED, event_id=action.task_id, FireAt=atom["fireAt"]))
+            elif atom["actionType"] == SIGNAL_ENTITY:
+                self.events.append(self._event(
+                    EVENT_SENT, event_id=action.task_id, InstanceId=atom["instanceId"],
+                    Name="op", Input=json.dumps({"op": atom["operation"], "signal": True, "input": atom["input"]})))
             else:
                 self.events.append(
                     self._event(TASK_SCHEDULED, event_id=action.task_id, Name=atom["functionName"], Input=atom["input"])
