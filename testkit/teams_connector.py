@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from testkit.loopback import serve
+
 
 @dataclass
 class Call:
@@ -122,12 +124,7 @@ class FakeConnector:
         app.router.add_post("/_connector/v3/conversations/{conversation}/activities/{activity}", self._reply)
         app.router.add_put("/_connector/v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_get("/keys", self._keys)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self._runner, self.base_url = await serve(app)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Page, Response, async_playwright
 from bot.approvals import approval_id_for
 from bot.workflow.names import DECISION_EVENT, ORCHESTRATOR
 from testkit.chromium import CHROMIUM, CHROMIUM_ARGS
+from testkit.loopback import serve
 
 pytestmark = pytest.mark.browser
 
@@ -113,12 +114,8 @@ async def serve_page(html: str) -> tuple[web.AppRunner, str]:
         return web.Response(text=html, content_type="text/html")
     app = web.Application()
     app.router.add_get("/", index)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/"
+    runner, base_url = await serve(app)
+    return runner, f"{base_url}/"
 
 
 async def waiting_request(stack) -> str:

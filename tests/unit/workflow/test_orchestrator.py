@@ -10,9 +10,8 @@ import pytest
 
 from bot.approvals import ApprovalRequest
 from bot.people import Person
-from bot.workflow.blueprint import bp
 from bot.workflow.orchestrator import MAX_INVALID_RESPONSES
-from tests.unit.workflow.history import CALL_ACTIVITY_WITH_RETRY, History, OrchestratorFailed, orchestrator_handle
+from tests.unit.workflow.history import CALL_ACTIVITY_WITH_RETRY, History, OrchestratorFailed
 
 T0 = datetime(2025, 9, 19, 16, 0, 0, tzinfo=UTC)
 INSTANCE_ID = "0123456789abcdef0123456789abcdef"
@@ -31,11 +30,6 @@ DENY = {"approved": False, "comments": "Insufficient justification", "approver":
 EVENT = "approval_response"
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def handle():
-    return orchestrator_handle(bp, "approval_workflow")
 
 
 @pytest.fixture

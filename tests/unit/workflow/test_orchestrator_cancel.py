@@ -9,8 +9,7 @@ import pytest
 
 from bot.approvals import ApprovalRequest
 from bot.people import SLACK, Person
-from bot.workflow.blueprint import bp
-from tests.unit.workflow.history import CALL_ACTIVITY_WITH_RETRY, History, orchestrator_handle
+from tests.unit.workflow.history import CALL_ACTIVITY_WITH_RETRY, History
 from tests.unit.workflow.test_orchestrator import (
     APPROVAL_ID,
     APPROVE,
@@ -28,11 +27,6 @@ CANCEL = {"cancel": True, "by": "alice", "reason": "Bought it myself", "cancelle
 BOB_CANCELS = {"cancel": True, "by": "bob", "cancelledBy": {"platform": "slack", "id": "U0BOB", "name": "bob"}}
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def handle():
-    return orchestrator_handle(bp, "approval_workflow")
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import pytest
 
 from bot.approvals import ApprovalRequest
 from bot.people import Person
-from bot.workflow.blueprint import bp
-from tests.unit.workflow.history import Episode, History, orchestrator_handle
+from tests.unit.workflow.history import Episode, History
 from tests.unit.workflow.test_policy_orchestrator import decision, senior_review
 from tests.unit.workflow.test_policy_orchestrator import history_for as policy_history
 
@@ -23,11 +22,6 @@ DENY = {"approved": False, "approver": "bob", "comments": "no"}
 EVENT = "approval_response"
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def handle():
-    return orchestrator_handle(bp, "approval_workflow")
 
 
 def posted(handle, request: ApprovalRequest, start: datetime) -> tuple[History, Episode]:

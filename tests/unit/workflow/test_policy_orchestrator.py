@@ -12,8 +12,7 @@ import pytest
 from bot.approvals import ApprovalRequest
 from bot.people import Person
 from bot.policy.model import Approvers, Route, Senior, Step
-from bot.workflow.blueprint import bp
-from tests.unit.workflow.history import History, orchestrator_handle
+from tests.unit.workflow.history import History
 
 T0 = datetime(2025, 9, 19, 16, 0, 0, tzinfo=UTC)
 INSTANCE_ID = "fedcba9876543210fedcba9876543210"
@@ -38,11 +37,6 @@ def request(route: Route = ROUTE) -> ApprovalRequest:
 def decision(approved: bool, stage: int | None, who: str = "bob") -> dict:
     payload = {"approved": approved, "approver": who, "comments": f"{who} says {approved}"}
     return payload if stage is None else {**payload, "stage": stage}
-
-
-@pytest.fixture(scope="module")
-def handle():
-    return orchestrator_handle(bp, "approval_workflow")
 
 
 def history_for(handle, route: Route = ROUTE) -> History:
