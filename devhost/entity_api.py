@@ -12,7 +12,8 @@ A key of `$` reads the entity whose key is empty. Refusals answer `{"Message": .
 
 On Azure an entity also is an orchestration instance named by its scheduler id `@name@key`:
 `GET instances/@name@key` answers its status here too; the other instance operations on such an
-id answer 501 naming the gap (never a bare 404, which the client reads as "no such instance").
+id answer 404 when the entity does not exist, else 400 naming the gap (never a bare 404, which the
+client reads as "no such instance").
 """
 from __future__ import annotations
 
@@ -167,7 +168,11 @@ class EntityApi:
         return web.Response(status=202)
 
 
-def entity_instance_refused(operation: str) -> web.Response:
-    return _message(501, f"devhost keeps entities apart from orchestration instances: '{operation}' "
-                         "on an entity's instance id (@name@key) is not supported; use the entity "
-                         "API (entities/{name}/{key}) instead")
+    def instance_operation(self, entity_id: str, operation: str) -> web.Response:
+        """Any other instance operation on `@name@key`: not supported, so nothing changes."""
+        entities = self.engine.store.entities
+        if entities.entity(entity_id) is None and not entities.queue_lengths().get(entity_id, 0):
+            return web.Response(status=404)
+        return _message(400, f"devhost keeps entities apart from orchestration instances: "
+                             f"'{operation}' on an entity's instance id (@name@key) is not "
+                             "supported; use the entity API (entities/{name}/{key}) instead")

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from .continuation import BadToken, key_from_token, token_after
 from .engine import Engine
-from .entity_api import EntityApi, entity_instance_refused
+from .entity_api import EntityApi
 from .history import parse_time
 from .operations import OperationError, Operations, Outcome
 from .status import history_events, status_json
@@ -89,7 +89,7 @@ class ManagementApi:
             if instance_id.startswith("@"):  # an entity's scheduler id
                 if len(parts) == 2 and method == "GET":
                     return self.entities.instance_status(request, instance_id)
-                return entity_instance_refused(parts[2] if len(parts) > 2 else method)
+                return self.entities.instance_operation(instance_id, parts[2] if len(parts) > 2 else method)
             if len(parts) == 2:
                 if method == "GET":
                     return self._status(request, query, instance_id)
@@ -253,7 +253,7 @@ class ManagementApi:
                 return web.Response(status=404)
             if row.runtime_status != "Failed":
                 return web.Response(status=410)
-            return _error(501, "rewind is not supported by devhost")
+            return _error(400, "rewind is not supported by devhost")
         actions = {"terminate": self.ops.terminate, "suspend": self.ops.suspend,
                    "resume": self.ops.resume}
         if operation not in actions:

@@ -296,9 +296,17 @@ async def test_an_entitys_instance_id_answers_its_status_not_a_bare_404(host, ht
     ("DELETE", "/instances/@counter@s1"),
 ])
 async def test_other_instance_operations_on_an_entity_name_the_gap(host, http, method, path):
+    await host.client.signal_entity(counter("s1"), "add", 2)
+    await host.settle()
     async with http.request(method, f"{host.management_url}{path}") as resp:
-        assert resp.status == 501
+        assert resp.status == 400
         assert "use the entity API" in (await resp.json())["Message"]
+    assert (await host.client.get_status("@counter@s1")).runtime_status.value == "Running"
+
+
+async def test_an_operation_on_an_entity_id_that_names_nothing_is_not_found(host, http):
+    async with http.request("POST", f"{host.management_url}/instances/%40jC%7CHF%3Dj6%3F%291V/suspend") as resp:
+        assert resp.status == 404
 
 
 @pytest.mark.parametrize("method, path", [

@@ -289,7 +289,8 @@ def http_api_request(rng: random.Random, targets: Targets) -> BadRequest:
                                    ("GET", "/api/slack/commands"), ("GET", "/api/nope")])
         return BadRequest("wrong method or route", method, path, b"{}", json_headers, SIGNED)
     if kind == 5:
-        iid = rng.choice(["0" * 32, quote(weird_text(rng) or "x", safe=""), targets.approved, targets.escalated])
+        iid = rng.choice(["0" * 32, quote(weird_text(rng) or "x", safe=""), targets.approved, targets.escalated,
+                          quote("@" + weird_text(rng), safe=""), "%40monthly_spend%40nobody"])  # entity ids
         method, tail, body, headers = rng.choice([
             ("GET", f"instances/{iid}", b"", {}),
             ("POST", f"instances/{iid}/raiseEvent/approval_response", b'{"approved": true, "approver": "x"}',
