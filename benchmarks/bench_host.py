@@ -20,15 +20,16 @@ Post = Callable[..., Awaitable[int]]
 
 
 @asynccontextmanager
-async def bench_host(app: str, env: dict[str, str], secret: str, concurrency: int
-                     ) -> AsyncIterator[tuple[DevhostProcess, Post]]:
+async def bench_host(app: str, env: dict[str, str], secret: str, concurrency: int,
+                     devhost_arguments: list[str] | None = None) -> AsyncIterator[tuple[DevhostProcess, Post]]:
     """devhost running `app` with `env`, and `post(path, body, signed=True) -> status`: a str body
     is a form signed with Slack's `secret` (unsigned with signed=False), a dict is sent as JSON."""
     with tempfile.TemporaryDirectory(prefix="ack-bench-") as tmp:
         app_dir = Path(tmp) / "app"
         app_dir.mkdir()
         (app_dir / "function_app.py").write_text(app)
-        host = DevhostProcess(Path(tmp) / "hub.sqlite3", env, Path(tmp) / "devhost.log", app_dir=app_dir)
+        host = DevhostProcess(Path(tmp) / "hub.sqlite3", env, Path(tmp) / "devhost.log", app_dir=app_dir,
+                              arguments=devhost_arguments)
         await host.start()
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
@@ -59,4 +60,6 @@ def load_arguments(description: str | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=500, help="requests per endpoint (default 500)")
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
+    parser.add_argument("--single-process", action="store_true",
+                        help="run devhost without its background worker process (for comparison)")
     return parser.parse_args()

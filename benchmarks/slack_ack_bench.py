@@ -106,7 +106,7 @@ async def settled(host: DevhostProcess, done: Callable[[dict], bool]) -> None:
 
 
 def waiting_for_a_decision(row: dict) -> bool:
-    return row["runtimeStatus"] != "Running" or (row["customStatus"] or {}).get("stage") == "waiting_for_approval"
+    return ended(row) or (row["customStatus"] or {}).get("stage") == "waiting_for_approval"
 
 
 def ended(row: dict) -> bool:
@@ -171,9 +171,9 @@ def slack_env(fake: FakeSlackApi) -> dict[str, str]:
     }
 
 
-async def bench(requests: int, concurrency: int) -> dict:
+async def bench(requests: int, concurrency: int, devhost_arguments: list[str]) -> dict:
     async with FakeSlackApi(token=TOKEN) as fake:
-        async with bench_host(BENCH_APP, slack_env(fake), SECRET, concurrency) as (host, post):
+        async with bench_host(BENCH_APP, slack_env(fake), SECRET, concurrency, devhost_arguments) as (host, post):
             print("-- warm-up (not recorded) --")  # imports, connection pools
             await measure(host, fake, post, 10, 5)
 
@@ -187,7 +187,8 @@ async def bench(requests: int, concurrency: int) -> dict:
 def main() -> None:
     args = load_arguments(__doc__)
     print(f"Slack ack latency on devhost: {args.requests} requests per endpoint, {args.concurrency} concurrent clients")
-    results = asyncio.run(bench(args.requests, args.concurrency))
+    results = asyncio.run(bench(args.requests, args.concurrency,
+                                  ["--single-process"] if args.single_process else []))
     report = {
         "benchmark": "slack_ack", "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "machine": platform.machine(),

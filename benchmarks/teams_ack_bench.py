@@ -87,7 +87,7 @@ async def measure_teams(host: DevhostProcess, fake: FakeConnector, post, request
     return results
 
 
-async def bench(requests: int, concurrency: int) -> dict:
+async def bench(requests: int, concurrency: int, devhost_arguments: list[str]) -> dict:
     async with FakeSlackApi(token=TOKEN) as slack, FakeConnector() as teams:
         env = {
             **slack_env(slack),
@@ -95,7 +95,7 @@ async def bench(requests: int, concurrency: int) -> dict:
             "TEAMS_APPROVAL_CONVERSATION": APPROVALS, "TEAMS_ESCALATION_CONVERSATION": "19:senior@thread.tacv2",
             "TEAMS_APPROVER_IDS": TEAMS_APPROVER["id"],
         }
-        async with bench_host(BENCH_APP, env, SECRET, concurrency) as (host, post):
+        async with bench_host(BENCH_APP, env, SECRET, concurrency, devhost_arguments) as (host, post):
             print("-- warm-up (not recorded) --")
             baseline = await measure_slack(host, slack, post, 10, 5)
             await measure_teams(host, teams, post, 10, 5, baseline["baseline"])
@@ -120,7 +120,8 @@ def main() -> None:
     args = load_arguments(__doc__)
     print(f"Teams and Slack answer latency on devhost: {args.requests} requests per endpoint, "
           f"{args.concurrency} concurrent clients")
-    results = asyncio.run(bench(args.requests, args.concurrency))
+    results = asyncio.run(bench(args.requests, args.concurrency,
+                                  ["--single-process"] if args.single_process else []))
     report = {
         "benchmark": "teams_ack", "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "machine": platform.machine(),

@@ -23,12 +23,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=7071, help="port to listen on")
     parser.add_argument("--db", type=Path, default=None,
                         help="SQLite file (default: <app-dir>/.devhost/<hub>.sqlite3)")
+    parser.add_argument("--single-process", action="store_true",
+                        help="run orchestrations, activities and entities in the HTTP process "
+                             "instead of a background worker process beside it")
     return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> int:
     host = DevHost(HostConfig(app_dir=args.app_dir, host=args.host, port=args.port,
-                              db_path=args.db))
+                              db_path=args.db, background_process=not args.single_process))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -43,11 +46,21 @@ async def serve(args: argparse.Namespace) -> int:
     print(f"Host key (needed by requests from other machines or through a tunnel, except for "
           f"anonymous functions): in {host.host_key_path}")
     print("Press Ctrl+C to stop.\n", flush=True)
+    stopping: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
+    watching = [stopping]
+    if host.background is not None:
+        watching.append(asyncio.ensure_future(host.background.exited()))
     try:
-        await stop.wait()
+        done, _ = await asyncio.wait(watching, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        for task in watching:
+            task.cancel()
         print("Stopping devhost...", flush=True)
         await host.stop()
+    if stopping not in done:
+        print("devhost: the background worker stopped unexpectedly; see the log above",
+              file=sys.stderr)
+        return 1
     return 0
 
 

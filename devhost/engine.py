@@ -9,6 +9,12 @@ delivers an event a request has just raised runs at once, ahead of other episode
 request (a click) often waits to see it recorded. When the store refuses a write (StorageError),
 nothing is lost: the episode, the due timers or the activity result wait and are retried with
 backoff until the store takes writes again (see storage_health).
+
+`python -m devhost` runs this engine twice over one store: in the HTTP process, where it only
+takes requests (starts, events, terminations) and hands the wake-ups to the background worker
+process (`background`), and in that worker, which runs everything else (background_worker.py).
+An episode therefore checks, in the transaction that records it, that nobody changed the
+instance since it was read (terminate, suspend); if somebody did, it runs again.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from . import history as h
 from .activities import run_activity, unknown_activity
@@ -62,6 +68,14 @@ def stored_input(action_input: str | None) -> str | None:
     return None if action_input is None else json.dumps(action_input)
 
 
+class Background(Protocol):
+    """Where the work of an engine that only takes requests goes: the background worker."""
+
+    def instance(self, instance_id: str, urgent: bool) -> None: ...
+
+    def entity(self, entity_id: str) -> None: ...
+
+
 class Engine:
     def __init__(self, store: TaskHubStore, clock: Clock, index: FunctionIndex,
                  executor: Executor | None = None, versioning: Versioning | None = None,
@@ -88,6 +102,10 @@ class Engine:
         # sets it once it knows its URLs.
         self.client_binding: Callable[[], str] = lambda: ""
         self.entities = EntityWorker(self)
+        # Set in the HTTP process of a split host: episodes and entity batches run over there.
+        self.background: Background | None = None
+        # Set in the background worker: tells the HTTP process that something has changed.
+        self.on_change: Callable[[], None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -101,7 +119,9 @@ class Engine:
             self.mark_dirty(instance_id)
         self.entities.start()
         self._loops = [asyncio.create_task(self._pump(), name="devhost-episodes"),
-                       asyncio.create_task(self._urgent_pump(), name="devhost-raised-events"),
+                       # Its episodes are request work (lanes.py): activities stand aside for them.
+                       asyncio.create_task(self.lanes.request(self._urgent_pump()),
+                                           name="devhost-raised-events"),
                        asyncio.create_task(self.timers.run(), name="devhost-timers")]
 
     async def stop(self) -> None:
@@ -114,7 +134,9 @@ class Engine:
     # -- notifications ---------------------------------------------------------------------
     def mark_dirty(self, instance_id: str, urgent: bool = False) -> None:
         """Run an episode of the instance; `urgent` when a request waits for it (lanes.py)."""
-        if urgent:
+        if self.background is not None:
+            self.background.instance(instance_id, urgent)
+        elif urgent:
             self._urgent[instance_id] = None
             self._urgent_wake.set()
         else:
@@ -124,6 +146,8 @@ class Engine:
     def notify(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
+        if self.on_change is not None:
+            self.on_change()
 
     def next_change(self) -> Coroutine[Any, Any, bool]:
         """An awaitable for the first change after this call.
@@ -214,6 +238,8 @@ class Engine:
             return
         if row.pending_output is not None:  # the function has returned; timers hold it open
             with self.transaction():
+                if self._changed_since(row):
+                    return
                 self.store.delete_messages(instance_id, messages[-1].id)
                 self._while_timers_armed(row, [json.loads(m.event) for m in messages], now)
             self.notify()
@@ -233,9 +259,22 @@ class Engine:
             body = self._context_body(row, old, new_events)
             episode = run_episode(orchestrator.handle, body, recorded, now)
         with self.transaction():
+            if self._changed_since(row, len(old)):
+                return
             self.store.delete_messages(instance_id, messages[-1].id)
             self._apply(row, episode, recorded, now, len(old), new_events)
         self.notify()
+
+    def _changed_since(self, row: InstanceRow, seq: int | None = None) -> bool:
+        """Whether another writer (the HTTP process terminating or suspending it) changed the
+        instance since `row` was read; if so its episode runs again (inside a transaction)."""
+        now = self.store.instance(row.instance_id)
+        changed = (now is None or now.execution_id != row.execution_id
+                   or now.runtime_status != row.runtime_status
+                   or (seq is not None and self.store.history_length(row.instance_id) != seq))
+        if changed:
+            self._after_commit(lambda: self.mark_dirty(row.instance_id))
+        return changed
 
     def _version_mismatch(self, row: InstanceRow, incoming: list[dict], last_message: int,
                           now: datetime) -> None:
@@ -254,6 +293,8 @@ class Engine:
             return
         incoming.sort(key=lambda e: e["EventType"] != EventType.ExecutionStarted)
         with self.transaction():
+            if self._changed_since(row):
+                return
             self.store.delete_messages(row.instance_id, last_message)
             self.end_execution(row, "Failed", json.dumps(MISMATCH_OUTPUT),
                                [h.event(EventType.OrchestratorStarted, now), *incoming], now)

@@ -82,6 +82,9 @@ class EntityWorker:
         return not self._dirty and not self._running
 
     def mark_dirty(self, entity_id: str) -> None:
+        if self.engine.background is not None:
+            self.engine.background.entity(entity_id)
+            return
         self._dirty[entity_id] = None
         self._wake.set()
 

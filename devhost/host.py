@@ -11,6 +11,7 @@ from azure.durable_functions.models.utils import http_utils
 
 from .access import AccessPolicy
 from .app_loader import load_function_app
+from .background_link import BackgroundWorker
 from .clock import Clock, SystemClock
 from .dashboard import PAGE_PATH as DASHBOARD_PAGE
 from .dashboard import build_dashboard
@@ -45,6 +46,9 @@ class HostConfig:
     clock: Clock | None = None
     settings: HostSettings | None = None
     lanes: Lanes | None = None  # how requests and background work take turns (lanes.py)
+    # Run orchestrations, activities, timers and entities in a worker process beside the HTTP
+    # process, as the Functions host does (background_link.py); needs the real clock.
+    background_process: bool = False
 
 
 class DevHost:
@@ -60,6 +64,7 @@ class DevHost:
         self.store: TaskHubStore | None = None
         self._runner: web.AppRunner | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self.background: BackgroundWorker | None = None
         self.port = 0
 
     @property
@@ -79,9 +84,13 @@ class DevHost:
         try:
             policy = AccessPolicy(self.config.host, load_or_create_host_key(self.host_key_path))
             self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="devhost-fn")
-            lanes = self.config.lanes or Lanes()
+            split = self.config.background_process
+            # With the background elsewhere, requests have this loop to themselves: no lanes.
+            lanes = None if split else self.config.lanes or Lanes()
             self.engine = Engine(self.store, self.clock, self.index, self._executor,
                                  versioning=self.settings.versioning, lanes=lanes)
+            if split:
+                self.background = await BackgroundWorker.open(self.engine)
             router = Router(build_routes(self.index.http), self.settings.route_prefix,
                             ManagementApi(self.engine, DurableUrls("", self.settings.hub_name)),
                             DurableUrls("", self.settings.hub_name), self._executor)
@@ -98,13 +107,18 @@ class DevHost:
                                    f"{exc.strerror or exc}") from None
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             router.urls = router.management.urls = self.urls
-            self.engine.client_binding = self.urls.client_binding_json
-            self.engine.start()
+            if self.background is not None:
+                await self.background.spawn(self.app_dir, self.db_path, self.base_url)
+            else:
+                self.engine.client_binding = self.urls.client_binding_json
+                self.engine.start()
         except BaseException:
             await self.stop()
             raise
 
     async def stop(self) -> None:
+        if self.background is not None:
+            await self.background.stop()
         if self.engine is not None:
             await self.engine.stop()
         if self._runner is not None:
@@ -115,7 +129,7 @@ class DevHost:
             self.store.close()
         # The SDK keeps one aiohttp session per process; it belongs to this event loop.
         await http_utils._close_session()
-        self.engine = self.store = self._runner = self._executor = None
+        self.engine = self.store = self._runner = self._executor = self.background = None
 
     @property
     def dashboard_url(self) -> str:

@@ -87,8 +87,13 @@ def _unusable(path: Path, exc: sqlite3.Error) -> StoreUnusable:
 
 
 class SqliteStore(SqliteReads):
-    def __init__(self, path: Path) -> None:
+    """The task hub in one SQLite file, locked against a second devhost.
+
+    `joined` opens it for the background worker of the devhost that holds the lock."""
+
+    def __init__(self, path: Path, joined: bool = False) -> None:
         self.path = path
+        self._joined = joined
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._lock_file = open(f"{path}.lock", "a+")  # noqa: SIM115 - held open for the store's life
@@ -98,15 +103,8 @@ class SqliteStore(SqliteReads):
                 reason = f"{path.parent} is not a directory"
             raise StoreUnusable(f"cannot create the devhost database {path}: {reason}; "
                                 "pass --db with a file in a writable directory") from None
-        try:
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_file.close()
-            raise DatabaseInUse(
-                f"another devhost is already running on {path}; stop it or pass --db") from None
-        self._lock_file.truncate(0)
-        self._lock_file.write(str(os.getpid()))
-        self._lock_file.flush()
+        if not joined:
+            self._lock(path)
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -120,6 +118,17 @@ class SqliteStore(SqliteReads):
             self._unlock()
             raise _unusable(path, exc) from None
 
+    def _lock(self, path: Path) -> None:
+        try:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            raise DatabaseInUse(
+                f"another devhost is already running on {path}; stop it or pass --db") from None
+        self._lock_file.truncate(0)
+        self._lock_file.write(str(os.getpid()))
+        self._lock_file.flush()
+
     def _add_missing_columns(self) -> None:
         with self.transaction():
             for table, column, declaration in _ADDED_COLUMNS:
@@ -128,7 +137,8 @@ class SqliteStore(SqliteReads):
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def _unlock(self) -> None:
-        fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+        if not self._joined:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
         self._lock_file.close()
 
     def close(self) -> None:

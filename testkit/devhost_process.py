@@ -32,8 +32,9 @@ class DevhostProcess:
     it printed before serving is in the error if it never serves."""
 
     def __init__(self, db: Path, env: dict[str, str] | None = None, log: Path | None = None, *,
-                 app_dir: Path = ROOT) -> None:
+                 app_dir: Path = ROOT, arguments: list[str] | None = None) -> None:
         self.db, self.env, self.log, self.app_dir = db, dict(env or {}), log, app_dir
+        self.arguments = list(arguments or [])
         self.origin = ""
         self.starts = 0
         self._proc: asyncio.subprocess.Process | None = None
@@ -44,7 +45,7 @@ class DevhostProcess:
         began = time.perf_counter()
         self.starts += 1
         command = [sys.executable, "-m", "devhost", "--app-dir", str(self.app_dir), "--port", "0",
-                   "--db", str(self.db)]
+                   "--db", str(self.db), *self.arguments]
         env = {**os.environ, **self.env}
         if self.log is None:
             self._proc = await asyncio.create_subprocess_exec(
@@ -77,6 +78,11 @@ class DevhostProcess:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    async def output(self) -> bytes:
+        """What it printed after its URLs, once it has exited."""
+        assert self._drain is not None, "not started"
+        return await self._drain
 
     @property
     def running(self) -> bool:

@@ -3,7 +3,9 @@
 Slack sends `app_home_opened` every time someone opens the tab, so the tab is fresh whenever it
 is looked at. Once an outcome is shown (a decision from any chat or the HTTP API, an escalation, a
 cancellation), the notifying activity republishes the requester's tab too; that is bounded in
-time and its failure only logged: the outcome itself is already shown and told.
+time and its failure only logged: the outcome itself is already shown and told. Outcomes that
+come together share republishing (bot.shared_runs): a burst of 500 decisions on one requester's
+requests reads their requests a few times, not 500.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackSettings
 from bot.people import SLACK, Person
+from bot.shared_runs import run_shared
 from bot.slack.deciding import in_user_group
 from bot.slack.home import home_view
 from bot.slack.web_client import SLACK_CALL_ERRORS
@@ -57,8 +60,12 @@ async def refresh_homes(client: AsyncWebClient, settings: SlackSettings, listing
     user_ids = dict.fromkeys(p.id for p in people if p is not None and p.is_on(SLACK))
     if not user_ids:
         return
+
+    async def refreshed(user_id: str) -> None:
+        await run_shared(("slack home", user_id), lambda: publish_home(client, settings, listing, user_id),
+                         REFRESH_SECONDS)
+
     try:
-        await asyncio.wait_for(asyncio.gather(*(publish_home(client, settings, listing, u) for u in user_ids)),
-                               REFRESH_SECONDS)
+        await asyncio.gather(*(refreshed(u) for u in user_ids))
     except TimeoutError:
         log.warning("App Home refresh for %d people took too long; they see it when they next open it", len(user_ids))

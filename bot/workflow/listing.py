@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 CONTINUATION_HEADER = "x-ms-continuation-token"
 DEFAULT_PAGE_SIZE = 500
+# Pages read one after another: small enough that reading one never holds the event loop for
+# long (a click's ack may be waiting on the same loop), large enough to need few requests.
+EVERY_PAGE_SIZE = 100
 LIST_TIMEOUT_SECONDS = 30
 # Runtime statuses under which a request can still be waiting for a decision.
 OPEN_RUNTIME_STATUSES = ("Pending", "Running")
@@ -92,7 +95,7 @@ class Listing:
             following = None
         return Page([state for row in rows if (state := _approval(row)) is not None], following)
 
-    async def every(self, where: InstanceFilter, *, size: int = DEFAULT_PAGE_SIZE) -> AsyncIterator[ApprovalState]:
+    async def every(self, where: InstanceFilter, *, size: int = EVERY_PAGE_SIZE) -> AsyncIterator[ApprovalState]:
         """Every approval that matches, page after page."""
         continuation: str | None = None
         while True:
