@@ -182,7 +182,8 @@ async def devhost_section(args: argparse.Namespace) -> dict:
         app_dir = Path(tmp) / "app"
         app_dir.mkdir()
         (app_dir / "function_app.py").write_text(APP)
-        host = DevhostProcess(Path(tmp) / "hub.sqlite3", app_dir=app_dir)
+        host = DevhostProcess(Path(tmp) / "hub.sqlite3", app_dir=app_dir,
+                              arguments=["--single-process"] if args.single_process else [])
         await host.start()
         connector = aiohttp.TCPConnector(limit=100)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -293,6 +294,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--waiting", type=int, default=10000, help="waiting instances")
     parser.add_argument("--poll", type=float, default=POLL,
                         help="seconds between status polls of one instance (both backends)")
+    parser.add_argument("--single-process", action="store_true",
+                        help="run devhost without its background worker process (for comparison)")
     args = parser.parse_args(argv)
     POLL = args.poll
 
