@@ -50,8 +50,10 @@ async def bench(samples: int) -> dict:
                "SKIP_SLACK_SDK_WARNING": "1", "TASKHUB_NAME": "default"}
         async with run_devhost(ROOT, env=env) as host, aiohttp.ClientSession() as http:
 
-            async def start(index: int) -> tuple[str, dict]:
-                body = slack_requests.slash_command_body(f"{100 + index} Round trip {index}", user_id="UREQUESTER",
+            async def start(round_name: str, index: int) -> tuple[str, dict]:
+                # distinct texts: the same command again within a minute is answered as a repeat
+                body = slack_requests.slash_command_body(f"{100 + index} Round trip {round_name} {index}",
+                                                         user_id="UREQUESTER",
                                                          response_url=fake.response_url("start"))
                 async with http.post(f"{host.base_url}/api/slack/commands", data=body.encode(),
                                      headers=slack_requests.signed_headers(SECRET, body)) as response:
@@ -87,7 +89,7 @@ async def bench(samples: int) -> dict:
             results: dict = {}
             for name, decide in (("warmup", by_click), ("baseline", by_http), ("slack", by_click)):
                 count = 5 if name == "warmup" else samples
-                waiting = [await start(i) for i in range(count)]
+                waiting = [await start(name, i) for i in range(count)]
                 timings = []
                 for instance_id, message in waiting:
                     began = time.perf_counter()

@@ -28,6 +28,7 @@ def slack_settings(fake: FakeSlackApi) -> dict[str, str]:
         "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
         "APPROVAL_CHANNEL": APPROVAL_CHANNEL, "ESCALATION_CHANNEL": ESCALATION_CHANNEL,
         "APPROVER_USER_IDS": f"{APPROVER},{OTHER_APPROVER}", "SKIP_SLACK_SDK_WARNING": "1",
+        "TASKHUB_NAME": "default",  # host.json's hubName reads it
     }
 
 
