@@ -26,12 +26,17 @@ def history(db: Path, instance_id: str) -> list[int]:
             "SELECT event_type FROM history WHERE instance_id = ? ORDER BY seq", (instance_id,))]
 
 
+async def interrupted_by(host, action: str) -> tuple[str, dict]:
+    """Start `interrupted`, whose first episode has the other writer `action` it; once settled,
+    its id and status."""
+    instance_id = await host.client.start_new("interrupted", None, {"db": str(host.db_path), "action": action})
+    await host.settle()
+    return instance_id, await host.get_status(instance_id)
+
+
 async def test_a_suspension_during_an_episode_stands_and_the_instance_resumes_later(host, caplog):
     caplog.set_level(logging.ERROR, logger="devhost")
-    instance_id = await host.client.start_new("interrupted", None, {
-        "db": str(host.db_path), "action": "suspend"})
-    await host.settle()
-    status = await host.get_status(instance_id)
+    instance_id, status = await interrupted_by(host, "suspend")
     assert status["runtimeStatus"] == "Suspended", status["output"]
     assert history(host.db_path, instance_id) == [19]  # ExecutionSuspended only: nothing recorded
 
@@ -43,10 +48,7 @@ async def test_a_suspension_during_an_episode_stands_and_the_instance_resumes_la
 
 async def test_a_termination_during_an_episode_stands_and_nothing_runs_after_it(host, caplog):
     caplog.set_level(logging.ERROR, logger="devhost")
-    instance_id = await host.client.start_new("interrupted", None, {
-        "db": str(host.db_path), "action": "terminate"})
-    await host.settle()
-    status = await host.get_status(instance_id)
+    instance_id, status = await interrupted_by(host, "terminate")
     assert status["runtimeStatus"] == "Terminated"
     assert status["output"] == "by the other writer"
     assert 4 not in history(host.db_path, instance_id)  # no TaskScheduled: the activity never ran
