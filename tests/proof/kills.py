@@ -4,17 +4,25 @@ kill from a real failure. Shared by the crash tests of every front end."""
 from __future__ import annotations
 
 import asyncio
+import random
+import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import aiohttp
 
 from testkit.devhost_process import DevhostProcess
+from tests.proof.hub import next_deadlines, owed_deadlines
 
 CONCURRENCY = 24
 # Only these mean "the answer was lost because the process died"; anything else is a real failure.
 LOST_TO_THE_KILL = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)
 
 Job = Callable[[], Awaitable[None]]
+# How long before the chosen deadline the kill is sent: devhost's background worker, on a core of
+# its own, would otherwise fire the timer and finish the escalation between the deadline and the
+# kill, and the kill would catch nothing owed.
+DEADLINE_KILL_LEAD_S = 0.01
 
 
 async def kill_during(host: DevhostProcess, jobs: list[Job], when: asyncio.Event, *,
@@ -63,3 +71,16 @@ async def gather_limited(jobs: list[Job]) -> None:
             await job()
 
     await asyncio.gather(*(one(job) for job in jobs))
+
+
+async def kill_as_a_deadline_comes_due(host: DevhostProcess, db: Path, rng: random.Random,
+                                       within_s: float) -> set[str]:
+    """SIGKILL the host as one of the deadlines of the next `within_s` seconds comes due; return
+    the instances whose deadline had come by then without being escalated (what the host owed)."""
+    coming = next_deadlines(db, time.time(), time.time() + within_s)
+    due = time.time()
+    if coming:  # otherwise every deadline has passed and the restarted host is firing them now
+        due = rng.choice(coming[: max(1, len(coming) // 2)])
+        await asyncio.sleep(due - DEADLINE_KILL_LEAD_S - time.time())
+    await host.kill()
+    return owed_deadlines(db, max(due, time.time()))

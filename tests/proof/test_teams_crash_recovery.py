@@ -55,8 +55,8 @@ from testkit.teams_client import (
     card_text,
 )
 from testkit.teams_connector import FakeConnector, Hold, Posted
-from tests.proof.hub import next_deadlines, outcome_actions, owed_deadlines, statuses, unfinished_activities
-from tests.proof.kills import gather_limited, kill_during
+from tests.proof.hub import outcome_actions, statuses, unfinished_activities
+from tests.proof.kills import gather_limited, kill_as_a_deadline_comes_due, kill_during
 from tests.proof.sizing import scaled, seeded_random
 from tests.proof.teams_view import APPROVED, DENIED, EXPIRED, OPEN, approval_of, posts_by_approval, shown_outcome
 
@@ -312,12 +312,7 @@ async def test_sigkill_at_chosen_moments_loses_nothing_and_repeats_only_the_post
 
             # --- 4. killed at the instant a deadline comes due ------------------------------------
             escalating = {p.approval_id for p in plans if p.kind == "escalate"}
-            coming = next_deadlines(db, time.time(), time.time() + 2 * TIMEOUT_WINDOW_S[1])
-            if coming:  # otherwise every deadline has passed and the restarted host is firing them now
-                await asyncio.sleep(rng.choice(coming[: max(1, len(coming) // 2)]) - time.time())
-            moment = time.time()
-            await host.kill()
-            owed = owed_deadlines(db, moment)
+            owed = await kill_as_a_deadline_comes_due(host, db, rng, 2 * TIMEOUT_WINDOW_S[1])
             crashes.killed(f"as a deadline came due: {len(owed)} deadlines due and not yet escalated")
             assert owed, "no deadline was due at the kill"
             await crashes.start()
