@@ -97,6 +97,16 @@ def parse_timestamp(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def timestamp_or_none(value: Any) -> datetime | None:
+    """A stored timestamp as parse_timestamp reads it; None for anything that is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        return None
+
+
 # --- field checks --------------------------------------------------------------------------------
 
 

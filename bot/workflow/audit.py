@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.approvals import approval_id_for, parse_timestamp, utc_timestamp
+from bot.approvals import approval_id_for, timestamp_or_none, utc_timestamp
 from bot.workflow.state import ApprovalState
 
 FIELDS = (
@@ -33,11 +33,11 @@ def decided_at(state: ApprovalState) -> datetime | None:
     """When the outcome was reached, as the workflow recorded it."""
     outcome = state.outcome or {}
     for key in _OUTCOME_TIME_KEYS:
-        moment = _time(outcome.get(key))
+        moment = timestamp_or_none(outcome.get(key))
         if moment is not None:
             return moment
     approval = outcome.get("approval")
-    if isinstance(approval, Mapping) and (moment := _time(approval.get("timestamp"))) is not None:
+    if isinstance(approval, Mapping) and (moment := timestamp_or_none(approval.get("timestamp"))) is not None:
         return moment
     return state.last_updated_time if outcome_status(state) else None
 
@@ -105,12 +105,3 @@ def _tier(outcome: Mapping[str, Any]) -> str:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_timestamp(value)
-    except ValueError:
-        return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.approvals import parse_timestamp, utc_timestamp
+from bot.approvals import timestamp_or_none, utc_timestamp
 from bot.people import SLACK, InvalidPerson, Person
 
 SENDING_REQUEST = "sending_request"
@@ -96,7 +96,7 @@ class WorkflowStatus:
         return cls(
             stage=data["stage"],
             approval_id=str(data.get("approvalId") or ""),
-            deadline=_time(data.get("deadline")),
+            deadline=timestamp_or_none(data.get("deadline")),
             messages={str(k): dict(v) for k, v in messages.items() if isinstance(v, Mapping)},
             requester=_person(data.get("requester")) or _legacy_requester(data.get("requesterSlackId")),
             invalid_responses=invalid if isinstance(invalid, int) else 0,
@@ -117,15 +117,6 @@ class WorkflowStatus:
             account = _person(reference.get(REQUESTER_ACCOUNT_KEY))
             if account is not None:
                 return account
-        return None
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_timestamp(value)
-    except ValueError:
         return None
 
 

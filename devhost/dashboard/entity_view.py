@@ -2,20 +2,11 @@
 operations wait for it, plus entities that have operations queued but no state yet."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..entity_store import EntityQuery, EntityReader, split_scheduler_id
+from ..status import json_value
 from .queries import MAX_PAGE, BadQuery
-
-
-def _state(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 def entities_json(reader: EntityReader, name: str | None, after: str | None,
@@ -31,7 +22,7 @@ def entities_json(reader: EntityReader, name: str | None, after: str | None,
     rows = rows[:limit]
     queued = reader.queue_lengths()
     items = [{"entityId": r.entity_id, "name": r.name, "key": r.key, "exists": True,
-              "state": _state(r.state), "lastOperationTime": r.last_operation_time,
+              "state": json_value(r.state), "lastOperationTime": r.last_operation_time,
               "queued": queued.pop(r.entity_id, 0)} for r in rows]
     for entity_id, count in sorted(queued.items()):  # not created yet: shown on the last page
         entity_name, key = split_scheduler_id(entity_id)
