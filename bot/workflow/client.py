@@ -19,6 +19,7 @@ from bot.approvals import ApprovalRequest, Cancellation, Decision, approval_id_f
 from bot.policy.settings import approval_policy
 from bot.workflow import spending
 from bot.workflow.names import DECISION_EVENT, MONTHLY_SPEND, ORCHESTRATOR
+from bot.workflow.recording_pace import RecordingPace
 from bot.workflow.repeats import REPEAT_WINDOW, candidate_ids
 from bot.workflow.state import ApprovalState, Stage, classify
 
@@ -27,9 +28,8 @@ log = logging.getLogger(__name__)
 # How long a front end waits for the orchestration to take a decision it raised before answering.
 # Slack allows 3 s for the whole request.
 OUTCOME_WAIT = timedelta(seconds=1)
-# Pauses between reads of the instance while waiting: the first, doubling up to the last.
-FIRST_OUTCOME_READ_AFTER = 0.003
-MAX_OUTCOME_READ_PAUSE = 0.1
+# This process's recent pace of recording decisions, which every wait for an outcome learns from.
+RECORDING_PACE = RecordingPace()
 
 
 class BackendUnavailable(RuntimeError):
@@ -148,16 +148,20 @@ class WorkflowClient:
         """Re-read the instance until its outcome is fixed (or, under a policy, `stage` is past),
         or the time is up (then the last state).
 
-        The durable client offers no notification, so this polls, quickly at first. The first read
-        waits a moment: right after a decision is raised the orchestration has not yet run."""
+        The durable client offers no notification, so this polls, starting at the pace decisions
+        have lately been recorded at (bot.workflow.recording_pace): right after a decision is
+        raised the orchestration has not yet run."""
         loop = asyncio.get_running_loop()
-        give_up = loop.time() + timeout.total_seconds()
-        pause = FIRST_OUTCOME_READ_AFTER
+        started = loop.time()
+        give_up = started + timeout.total_seconds()
+        pauses = RECORDING_PACE.pauses()
         while True:
-            await asyncio.sleep(min(pause, max(0.0, give_up - loop.time())))
+            await asyncio.sleep(min(next(pauses), max(0.0, give_up - loop.time())))
             state = await self.state(instance_id)
             progress = state.progress
             stage_past = stage is not None and progress is not None and progress.current > stage
-            if state.is_settled or stage_past or loop.time() >= give_up:
+            if state.is_settled or stage_past:
+                RECORDING_PACE.observe(loop.time() - started)
                 return state
-            pause = min(pause * 2, MAX_OUTCOME_READ_PAUSE)
+            if loop.time() >= give_up:
+                return state
