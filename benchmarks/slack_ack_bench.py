@@ -6,13 +6,18 @@ clients and the fake run in this process, so the host's event loop carries only 
 (requests, orchestrations, activities), as it would with real Slack and real people:
 
   * baseline      a trivial HTTP function added to the same host (what devhost itself costs)
+  * floor         the least a command can do: Bolt verifies the request and one (no-op)
+                  orchestration is started through the durable client, then the ack
   * commands      `/expense <amount> <description>`: verify, parse, start the orchestration, ack
   * interactions  Approve clicks on distinct waiting requests: verify, read the instance, raise
                   the decision, replace the buttons through response_url, re-read, ack
 
 Then the same with one client, which gives each request's own service time. Prints p50/p99 per
-endpoint in ms, as a share of the 3,000 ms budget and as a multiple of the
-baseline measured in the same run, and saves them to benchmarks/results/slack_ack.json.
+endpoint in ms, as a share of the 3,000 ms budget and as a multiple of the baseline measured in
+the same run, and the CPU time each request cost devhost's HTTP process and its background
+worker: at 50 clients every request in flight shares the HTTP process's one core, so a multiple
+of the trivial function's CPU time is the least multiple its answer time can come to. Saves them
+to benchmarks/results/slack_ack.json.
 
     python -m benchmarks.slack_ack_bench [--requests 500] [--concurrency 50]
 """
@@ -31,6 +36,7 @@ from pathlib import Path
 import aiohttp
 
 from benchmarks.bench_host import bench_host, load_arguments, save_report
+from benchmarks.host_cpu import HostCpu
 from benchmarks.stats import percentile
 from testkit import slack_requests
 from testkit.devhost_process import DevhostProcess
@@ -59,6 +65,34 @@ app = _product.app
 @app.route(route="bench/ping", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 def bench_ping(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse("ok")
+
+
+from slack_bolt.async_app import AsyncApp
+from bot.config import slack_settings
+from bot.slack.adapter import to_bolt_request
+from bot.slack.authorization import SettingsAuthorize
+
+_floor = AsyncApp(signing_secret=slack_settings().signing_secret, authorize=SettingsAuthorize(slack_settings()),
+                  process_before_response=True)
+
+
+@_floor.command("/expense")
+async def _start_one(ack, context):
+    await context["durable"].start_new("bench_no_op", None, {{"amount": 1}})
+    await ack(text="started")
+
+
+@app.orchestration_trigger(context_name="context")
+def bench_no_op(context):
+    return None
+
+
+@app.route(route="bench/floor", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@app.durable_client_input(client_name="client")
+async def bench_floor(req: func.HttpRequest, client) -> func.HttpResponse:
+    request = to_bolt_request(req.get_body(), dict(req.headers), {{}}, {{"durable": client}})
+    response = await _floor.async_dispatch(request)
+    return func.HttpResponse(response.body, status_code=response.status)
 '''
 
 
@@ -81,22 +115,40 @@ async def run_load(
     return latencies, statuses
 
 
-def summary(name: str, latencies: list[float], statuses: dict[int, int], baseline: dict | None) -> dict:
+def summary(name: str, latencies: list[float], statuses: dict[int, int], baseline: dict | None,
+            cpu: dict[str, float] | None = None) -> dict:
     p50, p99 = statistics.median(latencies), percentile(latencies, 99)
     result = {
         "requests": len(latencies), "statuses": statuses,
         "p50_ms": round(p50, 2), "p99_ms": round(p99, 2), "max_ms": round(max(latencies), 2),
         "p50_share_of_3000ms": round(p50 / SLACK_ACK_BUDGET_MS, 4),
         "p99_share_of_3000ms": round(p99 / SLACK_ACK_BUDGET_MS, 4),
+        **(cpu or {}),
     }
     if baseline is not None:
         result["p50_vs_baseline"] = round(p50 / baseline["p50_ms"], 2)
         result["p99_vs_baseline"] = round(p99 / baseline["p99_ms"], 2)
+        if cpu and baseline.get("http_process_cpu_ms"):
+            result["http_cpu_vs_baseline"] = round(cpu["http_process_cpu_ms"] / baseline["http_process_cpu_ms"], 2)
     line = f"{name:<13} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  ({p99 / SLACK_ACK_BUDGET_MS:6.1%} of 3 s)"
     if baseline is not None:
         line += f"  {result['p50_vs_baseline']:5.1f}x / {result['p99_vs_baseline']:5.1f}x baseline p50/p99"
+    if cpu:
+        line += f"  CPU/request: HTTP {cpu['http_process_cpu_ms']:.2f} ms"
+        if "http_cpu_vs_baseline" in result:
+            line += f" ({result['http_cpu_vs_baseline']:.1f}x)"
+        line += f", worker {cpu['worker_process_cpu_ms']:.2f} ms"
     print(line + f"  statuses {statuses}")
     return result
+
+
+async def measured_load(host: DevhostProcess, count: int, concurrency: int, one: Callable[[int], Awaitable[int]],
+                        ) -> tuple[list[float], dict[int, int], dict[str, float]]:
+    """run_load, and the CPU time per request it cost devhost's processes."""
+    cpu = HostCpu(host.pid)
+    before = cpu.spent()
+    latencies, statuses = await run_load(count, concurrency, one)
+    return latencies, statuses, (cpu.spent() - before).per_request_ms(count)
 
 
 async def settled(host: DevhostProcess, done: Callable[[dict], bool]) -> None:
@@ -128,12 +180,18 @@ async def measure(host: DevhostProcess, fake: FakeSlackApi, post, requests: int,
         )
         return await post("/api/slack/commands", body)
 
+    async def floor(index: int) -> int:
+        body = slack_requests.slash_command_body(f"{index} floor", user_id="UREQUESTER")
+        return await post("/api/bench/floor", body)
+
     results: dict = {}
-    latencies, statuses = await run_load(requests, concurrency, ping)
-    results["baseline"] = summary("baseline", latencies, statuses, None)
+    latencies, statuses, cpu = await measured_load(host, requests, concurrency, ping)
+    results["baseline"] = summary("baseline", latencies, statuses, None, cpu)
+    latencies, statuses, cpu = await measured_load(host, requests, concurrency, floor)
+    results["floor"] = summary("floor", latencies, statuses, results["baseline"], cpu)
     posted_before = len(fake.succeeded("chat.postMessage"))
-    latencies, statuses = await run_load(requests, concurrency, command)
-    results["commands"] = summary("commands", latencies, statuses, results["baseline"])
+    latencies, statuses, cpu = await measured_load(host, requests, concurrency, command)
+    results["commands"] = summary("commands", latencies, statuses, results["baseline"], cpu)
 
     await settled(host, waiting_for_a_decision)  # every request is posted and waiting
     approval_ids = [
@@ -150,8 +208,8 @@ async def measure(host: DevhostProcess, fake: FakeSlackApi, post, requests: int,
         return await post("/api/slack/interactions", slack_requests.interaction_body(payload))
 
     hooks_before = len(fake.calls_to("response_url"))
-    latencies, statuses = await run_load(len(approval_ids), concurrency, click)
-    results["interactions"] = summary("interactions", latencies, statuses, results["baseline"])
+    latencies, statuses, cpu = await measured_load(host, len(approval_ids), concurrency, click)
+    results["interactions"] = summary("interactions", latencies, statuses, results["baseline"], cpu)
     replies = fake.calls_to("response_url")[hooks_before:]
     shown = sum(1 for call in replies if call.args.get("replace_original") is True)
     results["interactions"]["clicks_shown_the_recorded_outcome"] = shown

@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 from bot.approvals import approval_id_for, instance_id_from_approval_id
 from bot.http_api.responses import ApiResponse, error
 from bot.http_api.word_body import InvalidDecisionBody
-from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.backend import BackendUnavailable
+from bot.workflow.client import WorkflowClient
 from bot.workflow.state import ApprovalState, Stage
 
 Word = TypeVar("Word")

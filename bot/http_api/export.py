@@ -16,7 +16,7 @@ from bot.http_api.csv_text import csv_text
 from bot.http_api.export_query import ExportQuery, parse_export_query
 from bot.http_api.responses import ApiResponse, error
 from bot.workflow.audit import FIELDS, audit_record, decided_at, outcome_status
-from bot.workflow.client import BackendUnavailable
+from bot.workflow.backend import BackendUnavailable
 from bot.workflow.listing import BadContinuation, InstanceFilter, Listing
 from bot.workflow.state import ApprovalState
 

@@ -9,7 +9,8 @@ from bot.config import ConfigError
 from bot.front_ends import configured_front_ends
 from bot.http_api.responses import ApiResponse, error
 from bot.http_api.start_body import parse_start_body
-from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.backend import BackendUnavailable
+from bot.workflow.client import WorkflowClient
 
 
 async def start_approval(

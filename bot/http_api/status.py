@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.approvals import instance_id_from_approval_id
 from bot.http_api.responses import ApiResponse, error
-from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.backend import BackendUnavailable
+from bot.workflow.client import WorkflowClient
 from bot.workflow.state import Stage
 
 

@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals import ESCALATION_REASON, ApprovalRequest, RecordedCancellation, RecordedDecision
 from bot.config import SlackSettings
 from bot.people import SLACK, InvalidPerson, Person
+from bot.shared_session import shared_session
 from bot.slack import messages, policy_messages
 from bot.slack.home_tab import refresh_homes
 from bot.slack.messages import SlackMessage
@@ -40,7 +41,6 @@ from bot.slack.request_copies import (
     request_metadata,
     started_at,
 )
-from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACTIVITY_TIMEOUT_SECONDS, SLACK_CALL_ERRORS, activity_client
 from bot.workflow.listing import Listing
 from bot.workflow.progress import Progress

@@ -17,7 +17,8 @@ from bot.approvals import MAX_DESCRIPTION_LENGTH, ApprovalRequest, InvalidReques
 from bot.expense_text import ParseError, parse_amount, parse_expense_command, wants_form
 from bot.people import TEAMS, Person
 from bot.teams import cards
-from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.backend import BackendUnavailable
+from bot.workflow.client import WorkflowClient
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from bot.teams.connector import TeamsCallFailed, TeamsConnector, card_activity
 from bot.teams.copies import is_unrecorded_copy, outcome_card
 from bot.teams.deciding import teams_person
 from bot.teams.my_list import list_card, wants_list
-from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.backend import BackendUnavailable
+from bot.workflow.client import WorkflowClient
 from bot.workflow.listing import Listing
 
 log = logging.getLogger(__name__)

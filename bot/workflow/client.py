@@ -18,9 +18,12 @@ import azure.durable_functions as df
 from bot.approvals import ApprovalRequest, Cancellation, Decision, approval_id_for
 from bot.policy.settings import approval_policy
 from bot.workflow import spending
+from bot.workflow.backend import BackendUnavailable
+from bot.workflow.instance_ids import new_instance_id
+from bot.workflow.listing import InstanceFilter, Listing
 from bot.workflow.names import DECISION_EVENT, MONTHLY_SPEND, ORCHESTRATOR
 from bot.workflow.recording_pace import RecordingPace
-from bot.workflow.repeats import REPEAT_WINDOW, candidate_ids
+from bot.workflow.repeats import REPEAT_WINDOW, repeat_prefix, repeatable_id
 from bot.workflow.state import ApprovalState, Stage, classify
 
 log = logging.getLogger(__name__)
@@ -30,10 +33,6 @@ log = logging.getLogger(__name__)
 OUTCOME_WAIT = timedelta(seconds=1)
 # This process's recent pace of recording decisions, which every wait for an outcome learns from.
 RECORDING_PACE = RecordingPace()
-
-
-class BackendUnavailable(RuntimeError):
-    """The durable backend did not answer as expected (not the caller's fault)."""
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,11 @@ class WorkflowClient:
         self._durable = durable_client
 
     async def start(self, request: ApprovalRequest, instance_id: str | None = None) -> Started:
-        """Start `approval_workflow` now; its first activity posts the request. The request carries
+        """Start `approval_workflow` now, under an id that begins with its requester's prefix
+        (bot.workflow.instance_ids); its first activity posts the request. The request carries
         the requester's month-to-date spend and, under a policy, its tier, both resolved here once."""
         request = routed(await self.with_month_to_date(request))
+        instance_id = instance_id or new_instance_id(request)
         try:
             instance_id = await self._durable.start_new(ORCHESTRATOR, instance_id, request.to_input())
         except Exception as error:  # the SDK raises bare Exceptions for unexpected answers
@@ -90,25 +91,26 @@ class WorkflowClient:
         """Start the request, or find the same request the same person made within a minute
         (see bot.workflow.repeats); True with the first one's ids when it was a repeat."""
         now = datetime.now(UTC)
-        current, previous = candidate_ids(request, now)
-        for earlier in await asyncio.gather(self._earlier(previous, now), self._earlier(current, now)):
-            if earlier is not None:
-                return earlier, True
+        earlier = await self._earlier(request, now)
+        if earlier is not None:
+            return earlier, True
         try:
-            return await self.start(request, current), False
+            return await self.start(request, repeatable_id(request, now)), False
         except BackendUnavailable:  # the same request, started a moment ago by a parallel repeat?
-            earlier = await self._earlier(current, now)
+            earlier = await self._earlier(request, now)
             if earlier is None:
                 raise
             return earlier, True
 
-    async def _earlier(self, instance_id: str, now: datetime) -> Started | None:
-        state = await self.state(instance_id)
-        created = state.created_time
-        if state.stage is Stage.UNKNOWN or created is None or now - created > REPEAT_WINDOW:
+    async def _earlier(self, request: ApprovalRequest, now: datetime) -> Started | None:
+        """The newest instance of this request created within REPEAT_WINDOW, if any."""
+        where = InstanceFilter(created_from=now - REPEAT_WINDOW, id_prefix=repeat_prefix(request))
+        found = [state async for state in Listing(self._durable).every(where)]
+        if not found:
             return None
-        deadline = state.deadline or now
-        return Started(approval_id_for(instance_id), instance_id, deadline)
+        state = max(found, key=lambda state: (state.created_time or now, state.instance_id))
+        instance_id = state.instance_id or ""
+        return Started(approval_id_for(instance_id), instance_id, state.deadline or now)
 
     async def state(self, instance_id: str) -> ApprovalState:
         """Where the approval stands; Stage.UNKNOWN when there is no such approval."""

@@ -1,7 +1,7 @@
 """Many approvals at once: the durable instances behind "my approvals" and the audit export.
 
 The query goes to the durable management API's `GET instances` with `runtimeStatus`,
-`createdTimeFrom`/`createdTimeTo`, `showInput` and `top`, following the `x-ms-continuation-token`
+`createdTimeFrom`/`createdTimeTo`, `instanceIdPrefix`, `showInput` and `top`, following the `x-ms-continuation-token`
 response header page by page. The SDK's `get_status_by` / `get_status_all` (1.7.0) send no `top`
 and drop the response headers, so on Azure they return only the extension's first page; this
 module speaks the same API at the same address the SDK uses (the client binding's
@@ -20,7 +20,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.workflow.client import BackendUnavailable
+from bot.shared_session import shared_session
+from bot.workflow.backend import BackendUnavailable
 from bot.workflow.names import ORCHESTRATOR
 from bot.workflow.state import ApprovalState, Stage, classify
 
@@ -47,6 +48,7 @@ class InstanceFilter:
     runtime_statuses: tuple[str, ...] = ()
     created_from: datetime | None = None
     created_to: datetime | None = None
+    id_prefix: str | None = None  # see bot.workflow.instance_ids
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,15 @@ class Listing:
             params["createdTimeFrom"] = _wire_time(where.created_from)
         if where.created_to is not None:
             params["createdTimeTo"] = _wire_time(where.created_to)
+        if where.id_prefix:
+            params["instanceIdPrefix"] = where.id_prefix
         headers = {CONTINUATION_HEADER: continuation} if continuation else {}
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=LIST_TIMEOUT_SECONDS)) as http:
-                async with http.get(self._instances_url, params=params, headers=headers) as response:
-                    status = response.status
-                    rows = await response.json(content_type=None) if status == 200 else None
-                    following = response.headers.get(CONTINUATION_HEADER) or None
+            http = await shared_session(LIST_TIMEOUT_SECONDS)
+            async with http.get(self._instances_url, params=params, headers=headers) as response:
+                status = response.status
+                rows = await response.json(content_type=None) if status == 200 else None
+                following = response.headers.get(CONTINUATION_HEADER) or None
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             log.warning("instance query failed: %s", error)
             raise BackendUnavailable(str(error)) from error

@@ -1,7 +1,9 @@
 """"My approvals": the requests waiting for a person's decision and their own recent requests.
 
-Both lists come from one listing of the durable instances (bot.workflow.listing), read with the
-one status reader, so a list shows what a click on it would find. Each chat shows them its own
+Both lists come from listings of the durable instances (bot.workflow.listing), read with the
+one status reader, so a list shows what a click on it would find: the open requests, whoever
+made them, and the person's own recent ones, found by their id prefix (bot.workflow.instance_ids).
+Neither reads the requests everyone else made and that are settled, which are most of them. Each chat shows them its own
 way (the Slack App Home and `/expense list`, the Teams `list` card).
 """
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.people import Person
+from bot.workflow.instance_ids import named_prefix, person_prefix
 from bot.workflow.listing import OPEN_RUNTIME_STATUSES, InstanceFilter, Listing
 from bot.workflow.state import ApprovalState
 
@@ -31,23 +34,26 @@ class MyApprovals:
 
 
 async def my_approvals(listing: Listing, person: Person, *, is_approver: Callable[[str], bool], now: datetime,
-                       in_group: InGroup | None = None) -> MyApprovals:
-    """One pass over the instances created in the last RECENT serves both lists (every request
-    ends within its deadlines, days at most); a second query finds any older one still open.
+                       in_group: InGroup | None = None, named: tuple[str, ...] = ()) -> MyApprovals:
+    """The open requests (any age), and this person's own created in the last RECENT: made from
+    their chat account, or over the HTTP API in one of the ``named`` names (their email) when a
+    front end has since tied the request to that account.
 
     A request waits for this person when they may decide it now, by the same rule as a click:
     the chat's approver list (`is_approver`), or under a policy the approvers of the stage that
     waits (`in_group` answers for the user groups listed there)."""
     since = now - RECENT
-    recent, older = await asyncio.gather(
-        _every(listing, InstanceFilter(created_from=since)),
-        _every(listing, InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES, created_to=since)),
+    prefixes = dict.fromkeys((person_prefix(person), *(named_prefix(name) for name in named)))
+    open_now, *own_lists = await asyncio.gather(
+        _every(listing, InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES)),
+        *(_every(listing, InstanceFilter(created_from=since, id_prefix=prefix)) for prefix in prefixes),
     )
+    recent_own = [state for states in own_lists for state in states]
     deciders = _Deciders(person, is_approver, in_group)
-    waiting = [state for state in (*older, *recent)
+    waiting = [state for state in open_now
                if state.is_open and not _requested(state, person) and await deciders.may_decide(state)]
     waiting.sort(key=lambda state: (state.deadline or state.created_time or LAST, state.instance_id))
-    own = [state for state in recent if _requested(state, person)]
+    own = [state for state in recent_own if _requested(state, person)]
     own.sort(key=lambda state: (state.created_time or since, state.instance_id), reverse=True)
     return MyApprovals(waiting, own[:MAX_OWN], is_approver(person.id) or bool(waiting))
 

@@ -135,3 +135,22 @@ async def test_cancelling_republishes_the_requesters_home_tab() -> None:
         assert "*Cancelled* by you" in all_text(slack.home_of(REQUESTER)["blocks"])
         await slack.open_home(APPROVER)
         assert home_buttons(slack, APPROVER) == []
+
+
+async def test_a_request_made_over_http_in_my_email_is_among_my_own_and_nobody_elses() -> None:
+    async with slack_devhost(users_by_email={"Alice@Example.com": REQUESTER}) as slack:
+        async with slack.session.post(f"{slack.host.base_url}/api/human_interaction", json={
+                "amount": 50, "timeout_minutes": 30, "requester": " Alice@Example.com ",
+                "description": "Printer toner"}) as response:
+            assert response.status == 202, await response.text()
+            instance_id = (await response.json())["id"]
+        await slack.wait_until_waiting(instance_id)
+        someone_elses = await slack.start_by_text("75 Taxi", user_id=OUTSIDER)
+
+        await slack.open_home(REQUESTER)
+        text = all_text(slack.home_of(REQUESTER)["blocks"])
+        assert "Printer toner" in text and "Taxi" not in text
+        await slack.open_home(OUTSIDER)
+        outsider_text = all_text(slack.home_of(OUTSIDER)["blocks"])
+        assert "Taxi" in outsider_text and "Printer toner" not in outsider_text
+        assert someone_elses.instance_id[:12] != instance_id[:12]

@@ -27,12 +27,12 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.approvals import Decision
 from bot.config import SlackSettings
+from bot.shared_session import shared_session
 from bot.slack import messages, policy_messages
 from bot.slack.deciding import clicker, closed_text, may_decide, settled_message
 from bot.slack.home_tab import publish_home
 from bot.slack.messages import APPROVE_ACTION, DENY_ACTION, SlackMessage
 from bot.slack.modals import DenyTarget, deny_reason_modal
-from bot.slack.shared_session import shared_session
 from bot.slack.web_client import ACK_PATH_TIMEOUT_SECONDS, SLACK_CALL_ERRORS
 from bot.workflow.client import WorkflowClient
 from bot.workflow.deciding import NOT_DELIVERED

@@ -19,7 +19,8 @@ from bot.slack.home import list_message
 from bot.slack.home_tab import mine_for
 from bot.slack.modals import new_request_modal
 from bot.slack.web_client import SLACK_CALL_ERRORS
-from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.backend import BackendUnavailable
+from bot.workflow.client import WorkflowClient
 from bot.workflow.listing import Listing
 
 log = logging.getLogger(__name__)

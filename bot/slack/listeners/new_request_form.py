@@ -18,7 +18,8 @@ from bot.slack.modals import (
     request_started_modal,
     submitted_value,
 )
-from bot.workflow.client import BackendUnavailable, WorkflowClient
+from bot.workflow.backend import BackendUnavailable
+from bot.workflow.client import WorkflowClient
 
 log = logging.getLogger(__name__)
 

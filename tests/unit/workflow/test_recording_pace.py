@@ -19,10 +19,9 @@ def first_pauses(pace: RecordingPace, count: int) -> list[float]:
 
 def reads_until(pace: RecordingPace, recorded_after: float) -> int:
     """How many reads a wait makes before one finds a decision recorded after ``recorded_after`` s."""
-    elapsed, reads = 0.0, 0
-    for pause in pace.pauses():
+    elapsed = 0.0
+    for reads, pause in enumerate(pace.pauses(), start=1):
         elapsed += pause
-        reads += 1
         if elapsed >= recorded_after:
             return reads
     raise AssertionError("unreachable")
