@@ -9,6 +9,7 @@ clients and the fake run in this process, so the host's event loop carries only 
   * floor         the least a command can do: Bolt verifies the request and one (no-op)
                   orchestration is started through the durable client, then the ack
   * commands      `/expense <amount> <description>`: verify, parse, start the orchestration, ack
+                  (each client is another person)
   * interactions  Approve clicks on distinct waiting requests: verify, read the instance, raise
                   the decision, replace the buttons through response_url, re-read, ack
 
@@ -175,7 +176,7 @@ async def measure(host: DevhostProcess, fake: FakeSlackApi, post, requests: int,
 
     async def command(index: int) -> int:
         body = slack_requests.slash_command_body(
-            f"{100 + index} Benchmark expense {run}-{index}", user_id="UREQUESTER",
+            f"{100 + index} Benchmark expense {run}-{index}", user_id=requester(index, concurrency),
             response_url=fake.response_url("bench"),
         )
         return await post("/api/slack/commands", body)
@@ -218,6 +219,12 @@ async def measure(host: DevhostProcess, fake: FakeSlackApi, post, requests: int,
           f"the rest were told it is being recorded")
     await settled(host, ended)
     return results
+
+
+def requester(index: int, people: int) -> str:
+    """Who types the index-th command: as many people as there are clients, each typing in turn
+    (one person making every request would have a Home tab listing hundreds of their own)."""
+    return f"UREQUESTER{index % people}"
 
 
 def slack_env(fake: FakeSlackApi) -> dict[str, str]:

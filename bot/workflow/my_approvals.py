@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.people import Person
+from bot.policy.settings import approval_policy
 from bot.workflow.instance_ids import named_prefix, person_prefix
 from bot.workflow.listing import OPEN_RUNTIME_STATUSES, InstanceFilter, Listing
 from bot.workflow.state import ApprovalState
@@ -45,7 +46,8 @@ async def my_approvals(listing: Listing, person: Person, *, is_approver: Callabl
     since = now - RECENT
     prefixes = dict.fromkeys((person_prefix(person), *(named_prefix(name) for name in named)))
     open_now, *own_lists = await asyncio.gather(
-        _every(listing, InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES)),
+        _every(listing, InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES))
+        if _may_decide_any(person, is_approver) else _nothing(),
         *(_every(listing, InstanceFilter(created_from=since, id_prefix=prefix)) for prefix in prefixes),
     )
     recent_own = [state for states in own_lists for state in states]
@@ -77,6 +79,16 @@ class _Deciders:
             if self.groups.get(group):
                 return True
         return False
+
+
+def _may_decide_any(person: Person, is_approver: Callable[[str], bool]) -> bool:
+    """Can anything wait for this person? Without a policy only the chat's approvers decide; under
+    one, the stage that waits names who may (and requests carry the route they started with)."""
+    return is_approver(person.id) or approval_policy() is not None
+
+
+async def _nothing() -> list[ApprovalState]:
+    return []
 
 
 async def _every(listing: Listing, where: InstanceFilter) -> list[ApprovalState]:
