@@ -57,7 +57,7 @@ async def test_hundreds_of_concurrent_requests_all_end_in_the_right_state() -> N
                                            response_url=hook)
                 assert answer.status == 200, answer
             elif fates[s.instance_id] == DENIED:
-                await _deny(slack, s, f"No ({s.instance_id[:6]})")
+                await _deny(slack, s, f"No ({s.instance_id})")
 
         await _limited([decide(s) for s in started])
         await slack.host.settle()
