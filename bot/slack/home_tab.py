@@ -21,6 +21,7 @@ from bot.people import SLACK, Person
 from bot.shared_runs import run_shared
 from bot.slack.deciding import in_user_group
 from bot.slack.home import home_view
+from bot.slack.requester_match import email_of
 from bot.slack.web_client import SLACK_CALL_ERRORS
 from bot.workflow.backend import BackendUnavailable
 from bot.workflow.listing import Listing
@@ -41,20 +42,6 @@ async def mine_for(client: AsyncWebClient, settings: SlackSettings, listing: Lis
     email = await email_of(client, user_id)
     return await my_approvals(listing, Person.slack(user_id), is_approver=settings.may_approve,
                               now=datetime.now(UTC), in_group=in_group, named=(email,) if email else ())
-
-
-async def email_of(client: AsyncWebClient, user_id: str) -> str | None:
-    """The email on the person's Slack profile: requests made over the HTTP API in that name are
-    theirs too (the notifier ties them to the account by it). None when it can't be read."""
-    try:
-        response = await client.users_info(user=user_id)
-    except SLACK_CALL_ERRORS as error:
-        log.warning("users.info for the App Home failed: %s", error)
-        return None
-    user = response.get("user")
-    profile = user.get("profile") if isinstance(user, dict) else None
-    email = profile.get("email") if isinstance(profile, dict) else None
-    return email if isinstance(email, str) and email.strip() else None
 
 
 async def publish_home(client: AsyncWebClient, settings: SlackSettings, listing: Listing, user_id: str,

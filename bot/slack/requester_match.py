@@ -1,4 +1,5 @@
 """Could this Slack user be the requester of a request whose requester has no Slack account?
+And which of those requests are theirs?
 
 A request from the HTTP API names its requester with text. When posting, the Slack notifier
 looks that text up as an email; when no Slack account is found, a click is checked against the
@@ -33,12 +34,25 @@ async def might_be_requester(client: AsyncWebClient, user_id: str, requester: st
     """True when the user's profile names the requester, or cannot be read."""
     wanted = requester.strip().casefold()
     candidates = {wanted, wanted.split("@")[0]} if "@" in wanted else {wanted}
+    user = await user_info(client, user_id)
+    return user is None or bool(candidates & _names(user))
+
+
+async def email_of(client: AsyncWebClient, user_id: str) -> str | None:
+    """The email on the user's profile: requests made over the HTTP API in that name are theirs
+    too (the notifier ties them to the account by it). None when it can't be read."""
+    user = await user_info(client, user_id)
+    profile = user.get("profile") if user is not None else None
+    email = profile.get("email") if isinstance(profile, dict) else None
+    return email if isinstance(email, str) and email.strip() else None
+
+
+async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """The user's users.info record; None when Slack can't say."""
     try:
         response = await client.users_info(user=user_id)
     except SLACK_CALL_ERRORS as error:
-        log.warning("users.info for a click on an unmatched request failed: %s", error)
-        return True
+        log.warning("users.info for %s failed: %s", user_id, error)
+        return None
     user = response.get("user")
-    if not isinstance(user, dict):
-        return True
-    return bool(candidates & _names(user))
+    return user if isinstance(user, dict) else None
