@@ -258,8 +258,10 @@ def main() -> None:
         "benchmark": "slack_ack", "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "machine": platform.machine(),
         "requests_per_endpoint": args.requests, "concurrency": args.concurrency,
-        "note": "devhost in its own process serves requests, orchestrations and activities on one event loop; "
-                "the clients and the fake Slack run in the benchmark's process",
+        "note": "devhost answers HTTP in one process and runs orchestrations and activities in a background "
+                "worker (one process with --single-process); the clients and the fake Slack run in the "
+                "benchmark's process",
+        "devhost_arguments": ["--single-process"] if args.single_process else [],
         "budget_ms": SLACK_ACK_BUDGET_MS, "results": results,
     }
     save_report(RESULTS, report)

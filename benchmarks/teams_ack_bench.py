@@ -126,8 +126,9 @@ def main() -> None:
         "benchmark": "teams_ack", "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "machine": platform.machine(),
         "requests_per_endpoint": args.requests, "concurrency": args.concurrency,
-        "note": "one devhost process serves requests, orchestrations and activities on one event loop; "
-                "concurrent latency is mostly queueing behind the other requests",
+        "note": "devhost answers HTTP in one process and runs orchestrations and activities in a background "
+                "worker (one process with --single-process); concurrent latency is mostly queueing behind "
+                "the other requests on the HTTP process",
         "results": results,
     }
     save_report(RESULTS, report)
