@@ -1,8 +1,8 @@
 """Many approvals at once: the durable instances behind "my approvals" and the audit export.
 
 The query goes to the durable management API's `GET instances` with `runtimeStatus`,
-`createdTimeFrom`/`createdTimeTo`, `instanceIdPrefix`, `showInput` and `top`, following the `x-ms-continuation-token`
-response header page by page. The SDK's `get_status_by` / `get_status_all` (1.7.0) send no `top`
+`createdTimeFrom`/`createdTimeTo`, `instanceIdPrefix`, `showInput` and `top`, following the
+`x-ms-continuation-token` response header page by page. The SDK's `get_status_by` / `get_status_all` (1.7.0) send no `top`
 and drop the response headers, so on Azure they return only the extension's first page; this
 module speaks the same API at the same address the SDK uses (the client binding's
 `rpcBaseUrl`, read from the pinned SDK's `_orchestration_bindings`: no public accessor exists),

@@ -3,8 +3,8 @@
 Both lists come from listings of the durable instances (bot.workflow.listing), read with the
 one status reader, so a list shows what a click on it would find: the open requests, whoever
 made them, and the person's own recent ones, found by their id prefix (bot.workflow.instance_ids).
-Neither reads the requests everyone else made and that are settled, which are most of them. Each chat shows them its own
-way (the Slack App Home and `/expense list`, the Teams `list` card).
+Neither reads the settled requests of everyone else, which are most of them. Each chat shows
+them its own way (the Slack App Home and `/expense list`, the Teams `list` card).
 """
 
 from __future__ import annotations
