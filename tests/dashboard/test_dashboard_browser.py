@@ -99,7 +99,7 @@ async def test_the_list_shows_new_instances_live_and_filters_them(dashboard: Das
     await expect(chips.locator('[data-count="Terminated"]')).to_have_text("1")
 
     await chips.locator('[data-status="Running"]').click()
-    await dashboard.page.get_by_label("Instance id starts with").fill(first[:16])  # one requester's share 12
+    await dashboard.page.get_by_label("Instance id starts with").fill(first[:16])  # one requester's ids share their first 12
     await expect(dashboard.page.locator("#instance-rows tr")).to_have_count(1)
     await expect(dashboard.row(first)).to_be_visible()
 
