@@ -70,20 +70,20 @@ class StoredMessage:
     updates: int = 0
     metadata: dict[str, Any] | None = None
     thread_ts: str | None = None  # a reply in the thread of this ts
-    _encoded: dict[tuple[int, bool], str] = field(default_factory=dict, repr=False, compare=False)
+    _encoded: tuple[tuple[int, bool], str] | None = field(default=None, repr=False, compare=False)
 
     def history_json(self, with_metadata: bool) -> str:
         """This message as conversations.history shows it, as JSON text. Kept until the next
         chat.update, so a burst of history reads costs the fake little (Slack's servers are
         not on the machine the benchmarks measure)."""
         key = (self.updates, with_metadata)
-        if key not in self._encoded:
+        if self._encoded is None or self._encoded[0] != key:
             message: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text,
                                        "blocks": self.blocks, "bot_id": "BBOT"}
             if with_metadata and self.metadata is not None:
                 message["metadata"] = self.metadata
-            self._encoded = {key: json.dumps(message)}
-        return self._encoded[key]
+            self._encoded = (key, json.dumps(message))
+        return self._encoded[1]
 
 
 class EncodedMessages(list[str]):

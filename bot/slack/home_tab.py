@@ -39,9 +39,12 @@ async def mine_for(client: AsyncWebClient, settings: SlackSettings, listing: Lis
     async def in_group(group: str, person: Person) -> bool:
         return await in_user_group(client, group, person)
 
-    email = await email_of(client, user_id)
+    async def names_of(person: Person) -> tuple[str, ...]:
+        email = await email_of(client, person.id)
+        return (email,) if email else ()
+
     return await my_approvals(listing, Person.slack(user_id), is_approver=settings.may_approve,
-                              now=datetime.now(UTC), in_group=in_group, named=(email,) if email else ())
+                              now=datetime.now(UTC), in_group=in_group, names_of=names_of)
 
 
 async def publish_home(client: AsyncWebClient, settings: SlackSettings, listing: Listing, user_id: str,

@@ -25,6 +25,7 @@ MAX_OWN = 10  # the newest of one's own requests shown
 LAST = datetime.max.replace(tzinfo=UTC)
 
 InGroup = Callable[[str, Person], Awaitable[bool]]  # is this person in that (Slack user) group?
+NamesOf = Callable[[Person], Awaitable[tuple[str, ...]]]  # the names (emails) they may have requested in
 
 
 @dataclass(frozen=True)
@@ -35,27 +36,37 @@ class MyApprovals:
 
 
 async def my_approvals(listing: Listing, person: Person, *, is_approver: Callable[[str], bool], now: datetime,
-                       in_group: InGroup | None = None, named: tuple[str, ...] = ()) -> MyApprovals:
+                       in_group: InGroup | None = None, names_of: NamesOf | None = None) -> MyApprovals:
     """The open requests (any age), and this person's own created in the last RECENT: made from
-    their chat account, or over the HTTP API in one of the ``named`` names (their email) when a
-    front end has since tied the request to that account.
+    their chat account, or over the HTTP API in one of the names `names_of` finds (their email)
+    when a front end has since tied the request to that account. The names are looked up while
+    the other lists are read.
 
     A request waits for this person when they may decide it now, by the same rule as a click:
     the chat's approver list (`is_approver`), or under a policy the approvers of the stage that
     waits (`in_group` answers for the user groups listed there)."""
     since = now - RECENT
-    prefixes = dict.fromkeys((person_prefix(person), *(named_prefix(name) for name in named)))
-    open_now, *own_lists = await asyncio.gather(
-        _every(listing, InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES))
-        if _may_decide_any(person, is_approver) else _nothing(),
-        *(_every(listing, InstanceFilter(created_from=since, id_prefix=prefix)) for prefix in prefixes),
-    )
-    recent_own = [state for states in own_lists for state in states]
+
+    async def open_now() -> list[ApprovalState]:
+        if not _may_decide_any(person, is_approver):
+            return []
+        return await _every(listing, InstanceFilter(runtime_statuses=OPEN_RUNTIME_STATUSES))
+
+    async def own_by(prefix: str) -> list[ApprovalState]:
+        return await _every(listing, InstanceFilter(created_from=since, id_prefix=prefix))
+
+    async def own_by_name() -> list[ApprovalState]:
+        names = await names_of(person) if names_of is not None else ()
+        found = await asyncio.gather(*(own_by(prefix) for prefix in dict.fromkeys(map(named_prefix, names))))
+        return [state for states in found for state in states]
+
+    open_requests, own_by_account, own_named = await asyncio.gather(
+        open_now(), own_by(person_prefix(person)), own_by_name())
     deciders = _Deciders(person, is_approver, in_group)
-    waiting = [state for state in open_now
+    waiting = [state for state in open_requests
                if state.is_open and not _requested(state, person) and await deciders.may_decide(state)]
     waiting.sort(key=lambda state: (state.deadline or state.created_time or LAST, state.instance_id))
-    own = [state for state in recent_own if _requested(state, person)]
+    own = [state for state in (*own_by_account, *own_named) if _requested(state, person)]
     own.sort(key=lambda state: (state.created_time or since, state.instance_id), reverse=True)
     return MyApprovals(waiting, own[:MAX_OWN], is_approver(person.id) or bool(waiting))
 
@@ -85,10 +96,6 @@ def _may_decide_any(person: Person, is_approver: Callable[[str], bool]) -> bool:
     """Can anything wait for this person? Without a policy only the chat's approvers decide; under
     one, the stage that waits names who may (and requests carry the route they started with)."""
     return is_approver(person.id) or approval_policy() is not None
-
-
-async def _nothing() -> list[ApprovalState]:
-    return []
 
 
 async def _every(listing: Listing, where: InstanceFilter) -> list[ApprovalState]:
